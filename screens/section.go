@@ -47,6 +47,8 @@
 package screens
 
 import (
+	"context"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -69,6 +71,11 @@ type FormContext struct {
 	Width int
 	// Accessible is true in accessible mode (screen readers, no animation).
 	Accessible bool
+	// Reconnect switches the AWS profile and region (it rebuilds
+	// Env.Config). Only Preflight needs it; call it from a tea.Cmd, then
+	// send ReconnectedMsg so the shell looks at every section again. Nil
+	// when the program cannot switch (for example in tests).
+	Reconnect func(ctx context.Context, profile, region string) error
 }
 
 // SectionUI is what a section contributes to the wizard. Sections without a
@@ -90,9 +97,11 @@ type CustomScreen interface {
 // like a tea.Model, except that the shell owns the layout (View gets the body
 // size) and the key help (Keys lists the bindings that work right now).
 //
-// The shell handles ctrl+c and window sizes. esc is forwarded to the model
-// (use it to go back inside the screen); when the model does not want it, it
-// should report Done or ignore it and the user leaves with ctrl+c.
+// The shell keeps ctrl+c (quit) for itself. The model gets every other
+// message, including tea.WindowSizeMsg with the size of the body (not of the
+// terminal). esc goes to the model only when one of its enabled Keys()
+// matches esc; otherwise esc takes the user back to the section's About page.
+// Do not call AWS in Update: return a tea.Cmd.
 type SectionModel interface {
 	Init() tea.Cmd
 	Update(tea.Msg) (SectionModel, tea.Cmd)

@@ -1,0 +1,56 @@
+package screens
+
+import (
+	"charm.land/bubbles/v2/key"
+)
+
+// keyMap holds every key of the shell. Which ones work depends on the screen;
+// the footer shows only those (see App.activeKeys).
+type keyMap struct {
+	Up, Down, Open, Back, Quit, Refresh, Help key.Binding
+	Continue, Commands, Copy, Yes, No         key.Binding
+	Retry, Save, PageUp, PageDown, Sections   key.Binding
+	ForceQuit, Leave, Stay                    key.Binding
+}
+
+func newKeyMap(ascii bool) keyMap {
+	up, down := "↑/k", "↓/j"
+	if ascii {
+		up, down = "up/k", "down/j"
+	}
+	return keyMap{
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp(up, "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp(down, "down")),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Continue:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check AWS again")),
+		Retry:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
+		Commands:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "show commands")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy commands")),
+		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, go ahead")),
+		No:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no, go back")),
+		Save:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save castle.yaml")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
+		Sections:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "show sections")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Leave:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, leave")),
+		Stay:      key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "stay")),
+	}
+}
+
+// helpKeys adapts a list of bindings to help.KeyMap.
+type helpKeys []key.Binding
+
+func (h helpKeys) ShortHelp() []key.Binding { return h }
+
+func (h helpKeys) FullHelp() [][]key.Binding {
+	var cols [][]key.Binding
+	for i := 0; i < len(h); i += 3 {
+		cols = append(cols, h[i:min(i+3, len(h))])
+	}
+	return cols
+}

@@ -1,0 +1,271 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+
+	"github.com/castle-aws/castle/steps"
+)
+
+const (
+	// wideFrom is the width from which the checklist sits on the left of a
+	// section screen; below it, it shrinks to a one-line strip on top.
+	wideFrom   = 96
+	panelWidth = 30
+)
+
+func (a *App) wide() bool { return a.width >= wideFrom }
+
+// layout is the one layout of every screen.
+func (a *App) layout() string {
+	w := a.width
+	header := a.headerView(w)
+	footer := a.footerView(w)
+	bodyH := max(a.height-lipgloss.Height(header)-lipgloss.Height(footer), 1)
+
+	var main string
+	switch {
+	case a.current == nil:
+		main = a.homeView(w, bodyH)
+	case a.wide():
+		bw, bh := a.bodySize()
+		panel := pad(a.panelView(panelWidth, bodyH), panelWidth, bodyH)
+		sep := strings.TrimSuffix(strings.Repeat(a.st.rule.Render("│")+"\n", bodyH), "\n")
+		if a.mk.rule == "-" {
+			sep = strings.TrimSuffix(strings.Repeat("|\n", bodyH), "\n")
+		}
+		body := pad(a.current.view(bw, bh), bw, bh)
+		main = lipgloss.JoinHorizontal(lipgloss.Top, panel, sep, " ", body)
+	default:
+		bw, bh := a.bodySize()
+		strip := fit(a.stripView(w), w, 1)
+		var body string
+		if a.showSections {
+			body = a.checklist(w, bh, -1, false)
+		} else {
+			body = a.current.view(bw, bh)
+		}
+		main = strip + "\n" + pad(body, bw, bh)
+	}
+	return header + "\n" + pad(main, w, bodyH) + "\n" + footer
+}
+
+// bodySize is the space a section screen has, in cells.
+func (a *App) bodySize() (int, int) {
+	hh := lipgloss.Height(a.headerView(a.width))
+	fh := lipgloss.Height(a.footerView(a.width))
+	bw, bh := a.width, a.height-hh-fh
+	if a.current != nil {
+		if a.wide() {
+			bw -= panelWidth + 2
+		} else {
+			bh--
+		}
+	}
+	return max(bw, 10), max(bh, 1)
+}
+
+// headerView: castle, who is signed in, region, workload account, SANDBOX.
+func (a *App) headerView(w int) string {
+	name := a.st.header.Render("castle")
+	if a.opts.Version != "" {
+		name += " " + a.st.faint.Render(a.opts.Version)
+	}
+	var parts []string
+	switch {
+	case a.identity != nil && a.identity.IsRoot():
+		parts = append(parts, "account "+a.identity.Account+" "+a.st.bad.Render("ROOT USER"))
+	case a.identity != nil:
+		parts = append(parts, "account "+a.identity.Account+" as "+shortARN(a.identity.ARN))
+	case a.idErr != nil:
+		parts = append(parts, a.st.warn.Render("not signed in"))
+	}
+	region := a.env.Region
+	if region == "" {
+		region = a.env.Answers.Region
+	}
+	if region != "" {
+		parts = append(parts, "region "+region)
+	}
+	if a.workload != "" {
+		parts = append(parts, "workload "+a.workload)
+	}
+	info := strings.Join(parts, a.mk.dot)
+	badge := ""
+	if a.opts.Sandbox {
+		text := "SANDBOX — simulated AWS"
+		if a.mk.rule == "-" {
+			text = "SANDBOX - simulated AWS"
+		}
+		badge = a.st.badge.Render(text)
+	}
+	line := name
+	if info != "" {
+		line += "  " + info
+	}
+	var lines []string
+	if lipgloss.Width(line)+lipgloss.Width(badge)+2 <= w {
+		gap := w - lipgloss.Width(line) - lipgloss.Width(badge)
+		if badge == "" {
+			gap = 0
+		}
+		lines = append(lines, line+strings.Repeat(" ", gap)+badge)
+	} else {
+		first := name
+		if badge != "" {
+			first += "  " + badge
+		}
+		lines = append(lines, fit(first, w, 1))
+		if info != "" {
+			lines = append(lines, fit(info, w, 1))
+		}
+	}
+	lines = append(lines, a.st.rule.Render(strings.Repeat(a.mk.rule, w)))
+	return strings.Join(lines, "\n")
+}
+
+// shortARN is the readable end of an ARN: a user or role session name.
+func shortARN(arn string) string {
+	if i := strings.LastIndexAny(arn, "/:"); i >= 0 && i+1 < len(arn) {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+// footerView: a passing message, the quit question, and the keys that work now.
+func (a *App) footerView(w int) string {
+	var lines []string
+	if a.flash != "" {
+		lines = append(lines, fit(a.st.accent.Render(a.flash), w, 1))
+	}
+	if a.quitAsk {
+		q := "Leave castle? AWS keeps working; castle picks it up next time. (y/n)"
+		lines = append(lines, a.st.warn.Bold(true).Render(wrap(q, w)))
+	}
+	a.help.SetWidth(w)
+	lines = append(lines, a.help.View(helpKeys(a.activeKeys())))
+	return strings.Join(lines, "\n")
+}
+
+// activeKeys are the bindings that work right now, for the footer.
+func (a *App) activeKeys() []key.Binding {
+	if a.quitAsk {
+		return []key.Binding{a.keys.Leave, a.keys.Stay}
+	}
+	var ks []key.Binding
+	if a.current == nil {
+		ks = []key.Binding{a.keys.Up, a.keys.Down, a.keys.Open, a.keys.Refresh}
+		if a.opts.SaveAnswers != nil {
+			ks = append(ks, a.keys.Save)
+		}
+		return append(ks, a.keys.Help, a.keys.Quit)
+	}
+	ks = a.current.keys()
+	if !a.wide() {
+		sk := a.keys.Sections
+		if a.showSections {
+			sk.SetHelp("tab", "hide sections")
+		}
+		ks = append(ks, sk)
+	}
+	if !a.current.typing() {
+		ks = append(ks, a.keys.Help)
+	}
+	return append(ks, a.keys.ForceQuit)
+}
+
+// displayState is a section's state as the checklist shows it: castle's own
+// run first, then what discovery found.
+func (a *App) displayState(id steps.SectionID) (steps.State, string) {
+	if f := a.flows[id]; f != nil {
+		switch {
+		case f.running() && f.waitingOnAWS():
+			return steps.StateInProgress, "AWS is working"
+		case f.running():
+			return steps.StateInProgress, "working"
+		case f.state == stFinished && f.runErr != nil:
+			return steps.StateFailed, "failed"
+		}
+	}
+	st := a.status[id]
+	return st.State, st.State.Label()
+}
+
+// marker is a section's state as a one-cell sign.
+func (a *App) marker(state steps.State) string {
+	switch state {
+	case steps.StateDone:
+		return a.st.ok.Render(a.mk.done)
+	case steps.StateFailed:
+		return a.st.bad.Render(a.mk.failed)
+	case steps.StateInProgress, steps.StateUnknown:
+		if a.opts.Accessible {
+			return a.st.accent.Render(a.mk.working)
+		}
+		return a.spin.View()
+	case steps.StateBlocked:
+		return a.st.warn.Render(a.mk.blocked)
+	case steps.StateNotBuilt:
+		return a.st.faint.Render(a.mk.notBuilt)
+	}
+	return a.st.faint.Render(a.mk.todo)
+}
+
+// checklist is the list of sections with their states, one per line.
+// selected is highlighted (-1: none); withSummary adds the Summary.
+func (a *App) checklist(w, h, selected int, withSummary bool) string {
+	var rows []string
+	titleW := 0
+	for _, s := range a.sections {
+		titleW = max(titleW, lipgloss.Width(s.Title()))
+	}
+	current := steps.SectionID("")
+	if a.current != nil {
+		current = a.current.sec.ID()
+	}
+	for i, s := range a.sections {
+		state, words := a.displayState(s.ID())
+		cur := "  "
+		if i == selected || s.ID() == current {
+			cur = a.mk.cursor + " "
+		}
+		title := s.Title() + strings.Repeat(" ", titleW-lipgloss.Width(s.Title()))
+		if i == selected || s.ID() == current {
+			title = a.st.bold.Render(title)
+		}
+		row := cur + a.marker(state) + " " + title + "  " + a.st.faint.Render(words)
+		if withSummary {
+			if sum := a.status[s.ID()].Summary; sum != "" && sum != words {
+				row += a.st.faint.Render(a.mk.dot) + sum
+			}
+		}
+		rows = append(rows, row)
+	}
+	return fit(strings.Join(rows, "\n"), w, h)
+}
+
+// panelView is the checklist on the left of a section screen.
+func (a *App) panelView(w, h int) string {
+	return a.st.faint.Render("Sections") + "\n" + a.checklist(w, h-1, -1, false)
+}
+
+// stripView is the checklist squeezed into one line for narrow screens.
+func (a *App) stripView(w int) string {
+	var b strings.Builder
+	pos := 0
+	for i, s := range a.sections {
+		state, _ := a.displayState(s.ID())
+		b.WriteString(a.marker(state))
+		b.WriteString(" ")
+		if a.current != nil && s.ID() == a.current.sec.ID() {
+			pos = i + 1
+		}
+	}
+	if a.current != nil {
+		b.WriteString(a.st.faint.Render(fmt.Sprintf(" %s (%d of %d)", a.current.sec.Title(), pos, len(a.sections))))
+	}
+	return b.String()
+}
