@@ -1,0 +1,7 @@
+// Package codeconnections simulates the AWS service of that name for castle's sandbox.
+package codeconnections
+
+import "github.com/castle-aws/castle/sandbox/world"
+
+// New returns the simulated service, or nil while it is not built yet.
+func New(autoApprove bool) world.Service { return nil }

@@ -1,0 +1,7 @@
+// Package controltower simulates the AWS service of that name for castle's sandbox.
+package controltower
+
+import "github.com/castle-aws/castle/sandbox/world"
+
+// New returns the simulated service, or nil while it is not built yet.
+func New() world.Service { return nil }

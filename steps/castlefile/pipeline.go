@@ -1,0 +1,9 @@
+package castlefile
+
+// Pipeline answers the Pipeline section's questions.
+type Pipeline struct {
+	Repository string `yaml:"repository,omitempty"` // GitHub owner/name
+	Branch     string `yaml:"branch,omitempty"`     // default main
+	// Connection is an existing CodeConnections ARN to reuse.
+	Connection string `yaml:"connection,omitempty"`
+}
