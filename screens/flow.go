@@ -435,7 +435,7 @@ func (f *flow) keys() []key.Binding {
 	switch f.state {
 	case stAbout:
 		if f.status.State == steps.StateNotBuilt {
-			return append(scroll, k.Back)
+			return append([]key.Binding{k.Back}, scroll...)
 		}
 		c := k.Continue
 		if f.ui != nil {
@@ -443,14 +443,14 @@ func (f *flow) keys() []key.Binding {
 		} else {
 			c.SetHelp("enter", "see the plan")
 		}
-		return append(scroll, c, k.Back)
+		return append([]key.Binding{c, k.Back}, scroll...)
 	case stForm:
 		var ks []key.Binding
 		if f.form != nil && !f.a.opts.Accessible {
 			ks = append(ks, f.form.KeyBinds()...)
 		}
 		back := k.Back
-		back.SetHelp("esc", "leave the questions")
+		back.SetHelp("esc", "leave form")
 		return append(ks, back)
 	case stCustom:
 		ks := f.custom.Keys()
@@ -463,7 +463,7 @@ func (f *flow) keys() []key.Binding {
 		return []key.Binding{k.Back}
 	case stPlan:
 		if f.planErr != nil {
-			return append(scroll, k.Retry, k.Back)
+			return append([]key.Binding{k.Retry, k.Back}, scroll...)
 		}
 		c := k.Continue
 		if !f.plan.Pending() {
@@ -473,7 +473,7 @@ func (f *flow) keys() []key.Binding {
 		if f.showCmds {
 			cm.SetHelp("c", "hide commands")
 		}
-		return append(scroll, c, cm, k.Copy, k.Back)
+		return append([]key.Binding{c, cm, k.Copy, k.Back}, scroll...)
 	case stConfirm:
 		if f.plan.ConfirmWord == "" {
 			return []key.Binding{k.Yes, k.No}
@@ -484,14 +484,14 @@ func (f *flow) keys() []key.Binding {
 	case stApplying:
 		back := k.Back
 		back.SetHelp("esc", "checklist (work goes on)")
-		return append(scroll, back)
+		return append([]key.Binding{back}, scroll...)
 	case stFinished:
 		c := k.Continue
 		c.SetHelp("enter", "back to the checklist")
 		if f.runErr != nil {
-			return append(scroll, k.Retry, c)
+			return append([]key.Binding{k.Retry, c}, scroll...)
 		}
-		return append(scroll, c)
+		return append([]key.Binding{c}, scroll...)
 	}
 	return nil
 }
@@ -536,7 +536,7 @@ func (f *flow) view(w, h int) string {
 	case stPlanning:
 		return title + "\n\n" + a.marker(steps.StateInProgress) + " Working out what castle would do (nothing changes yet)…"
 	}
-	content, bottom := f.scrollable(w)
+	content, bottom := f.scrollable(min(w, textWidth))
 	return f.scrolled(content, bottom, w, h)
 }
 
@@ -554,28 +554,29 @@ func (f *flow) scrollable(w int) (string, string) {
 	return "", ""
 }
 
+// viewportHeight is how many lines of content fit above bottom in h lines,
+// leaving one line for the scroll hint when the content does not fit.
+func viewportHeight(content, bottom string, h int) (int, bool) {
+	vh := h
+	if bottom != "" {
+		vh -= lipgloss.Height(bottom) + 1
+	}
+	if lipgloss.Height(content) > vh {
+		return max(vh-1, 1), true
+	}
+	return max(vh, 1), false
+}
+
 // scrolled shows content in a viewport above bottom, with a scroll hint.
 func (f *flow) scrolled(content, bottom string, w, h int) string {
-	bh := 0
-	if bottom != "" {
-		bh = lipgloss.Height(bottom) + 1
-	}
-	vh := max(h-bh, 1)
+	vh, over := viewportHeight(content, bottom, h)
 	vp := f.vp
 	vp.SetWidth(w)
 	vp.SetHeight(vh)
 	vp.SetContent(content)
 	out := vp.View()
-	if vp.TotalLineCount() > vh {
-		hint := f.a.st.faint.Render("pgup/pgdn scroll " + itoa(int(vp.ScrollPercent()*100)) + "%")
-		if bottom == "" {
-			vp.SetHeight(max(vh-1, 1))
-			out = vp.View() + "\n" + hint
-		} else {
-			bottom = hint + "\n" + bottom
-			vp.SetHeight(max(vh-1, 1))
-			out = vp.View()
-		}
+	if over {
+		out += "\n" + f.a.st.faint.Render("pgup/pgdn to scroll, "+itoa(int(vp.ScrollPercent()*100))+"%")
 	}
 	if bottom != "" {
 		out += "\n\n" + bottom
@@ -587,13 +588,10 @@ func (f *flow) scrolled(content, bottom string, w, h int) string {
 // scrolling knows its limits.
 func (f *flow) syncViewport() {
 	bw, bh := f.a.bodySize()
-	content, bottom := f.scrollable(bw)
-	b := 0
-	if bottom != "" {
-		b = lipgloss.Height(bottom) + 2
-	}
+	content, bottom := f.scrollable(min(bw, textWidth))
+	vh, _ := viewportHeight(content, bottom, bh)
 	f.vp.SetWidth(bw)
-	f.vp.SetHeight(max(bh-b-1, 1))
+	f.vp.SetHeight(vh)
 	f.vp.SetContent(content)
 }
 
@@ -607,7 +605,7 @@ func (f *flow) scrollKeys() []key.Binding {
 	if f.vp.TotalLineCount() <= f.vp.Height() {
 		return nil
 	}
-	return []key.Binding{f.a.keys.PageUp, f.a.keys.PageDown}
+	return []key.Binding{f.a.keys.Scroll}
 }
 
 func (f *flow) scrollKey(msg tea.KeyPressMsg) bool {

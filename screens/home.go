@@ -96,7 +96,7 @@ func (a *App) homeView(w, h int) string {
 		detailW = w * 3 / 5
 		costs = a.costTable(w - detailW - 4)
 	}
-	detail := a.sectionDetail(sec, detailW-2)
+	detail := a.sectionDetail(sec, min(detailW-2, textWidth))
 	bottom := detail
 	if costs != "" {
 		bottom = lipgloss.JoinHorizontal(lipgloss.Top, fit(detail, detailW, left), "    ", costs)

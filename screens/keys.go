@@ -2,6 +2,7 @@ package screens
 
 import (
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 )
 
 // keyMap holds every key of the shell. Which ones work depends on the screen;
@@ -10,13 +11,14 @@ type keyMap struct {
 	Up, Down, Open, Back, Quit, Refresh, Help key.Binding
 	Continue, Commands, Copy, Yes, No         key.Binding
 	Retry, Save, PageUp, PageDown, Sections   key.Binding
+	Move, Scroll                              key.Binding // footer only: up/down, pgup/pgdn
 	ForceQuit, Leave, Stay                    key.Binding
 }
 
 func newKeyMap(ascii bool) keyMap {
-	up, down := "↑/k", "↓/j"
+	up, down, move := "↑/k", "↓/j", "↑/↓"
 	if ascii {
-		up, down = "up/k", "down/j"
+		up, down, move = "up/k", "down/j", "up/down"
 	}
 	return keyMap{
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp(up, "up")),
@@ -25,14 +27,16 @@ func newKeyMap(ascii bool) keyMap {
 		Continue:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "check AWS again")),
+		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Retry:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
 		Commands:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "show commands")),
 		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy commands")),
 		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, go ahead")),
 		No:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no, go back")),
-		Save:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save castle.yaml")),
+		Save:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save answers")),
+		Move:      key.NewBinding(key.WithKeys("up", "down"), key.WithHelp(move, "move")),
+		Scroll:    key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
 		Sections:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "show sections")),
@@ -53,4 +57,37 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 		cols = append(cols, h[i:min(i+3, len(h))])
 	}
 	return cols
+}
+
+// shortKeys keeps as many bindings as fit in one line of width w, in order,
+// and always keeps the help key (so "? more keys" never falls off).
+func (a *App) shortKeys(ks []key.Binding, w int) []key.Binding {
+	var helpKey *key.Binding
+	var rest []key.Binding
+	for i := range ks {
+		if ks[i].Help().Key == "?" {
+			helpKey = &ks[i]
+			continue
+		}
+		if ks[i].Enabled() {
+			rest = append(rest, ks[i])
+		}
+	}
+	measure := a.help
+	measure.SetWidth(0)
+	var out []key.Binding
+	for _, b := range rest {
+		try := append(append([]key.Binding{}, out...), b)
+		if helpKey != nil {
+			try = append(try, *helpKey)
+		}
+		if lipgloss.Width(measure.ShortHelpView(try)) > w {
+			break
+		}
+		out = append(out, b)
+	}
+	if helpKey != nil {
+		out = append(out, *helpKey)
+	}
+	return out
 }

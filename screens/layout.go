@@ -13,9 +13,18 @@ import (
 const (
 	// wideFrom is the width from which the checklist sits on the left of a
 	// section screen; below it, it shrinks to a one-line strip on top.
-	wideFrom   = 96
-	panelWidth = 30
+	wideFrom = 96
+	// textWidth is the widest a paragraph gets: long lines are hard to read.
+	textWidth = 110
 )
+
+// panelWidth is the width of the checklist on the left.
+func (a *App) panelWidth() int {
+	if a.width >= 140 {
+		return 34
+	}
+	return 30
+}
 
 func (a *App) wide() bool { return a.width >= wideFrom }
 
@@ -23,8 +32,8 @@ func (a *App) wide() bool { return a.width >= wideFrom }
 func (a *App) layout() string {
 	w := a.width
 	header := a.headerView(w)
-	footer := a.footerView(w)
-	bodyH := max(a.height-lipgloss.Height(header)-lipgloss.Height(footer), 1)
+	footer := fit(a.footerView(w), w, a.footerHeight(w))
+	bodyH := max(a.height-lipgloss.Height(header)-a.footerHeight(w), 1)
 
 	var main string
 	switch {
@@ -32,7 +41,8 @@ func (a *App) layout() string {
 		main = a.homeView(w, bodyH)
 	case a.wide():
 		bw, bh := a.bodySize()
-		panel := pad(a.panelView(panelWidth, bodyH), panelWidth, bodyH)
+		pw := a.panelWidth()
+		panel := lipgloss.NewStyle().Width(pw).Render(pad(a.panelView(pw-1, bodyH), pw-1, bodyH))
 		sep := strings.TrimSuffix(strings.Repeat(a.st.rule.Render("│")+"\n", bodyH), "\n")
 		if a.mk.rule == "-" {
 			sep = strings.TrimSuffix(strings.Repeat("|\n", bodyH), "\n")
@@ -56,11 +66,10 @@ func (a *App) layout() string {
 // bodySize is the space a section screen has, in cells.
 func (a *App) bodySize() (int, int) {
 	hh := lipgloss.Height(a.headerView(a.width))
-	fh := lipgloss.Height(a.footerView(a.width))
-	bw, bh := a.width, a.height-hh-fh
+	bw, bh := a.width, a.height-hh-a.footerHeight(a.width)
 	if a.current != nil {
 		if a.wide() {
-			bw -= panelWidth + 2
+			bw -= a.panelWidth() + 2
 		} else {
 			bh--
 		}
@@ -135,6 +144,24 @@ func shortARN(arn string) string {
 	return arn
 }
 
+const quitQuestion = "Leave castle? AWS keeps working; castle picks it up next time. (y/n)"
+
+// footerHeight is the footer's height, known without rendering the keys
+// (the body's size depends on it, and the keys depend on the body).
+func (a *App) footerHeight(w int) int {
+	h := 1
+	if a.help.ShowAll {
+		h = 3
+	}
+	if a.flash != "" {
+		h++
+	}
+	if a.quitAsk {
+		h += lipgloss.Height(wrap(quitQuestion, w))
+	}
+	return h
+}
+
 // footerView: a passing message, the quit question, and the keys that work now.
 func (a *App) footerView(w int) string {
 	var lines []string
@@ -142,11 +169,14 @@ func (a *App) footerView(w int) string {
 		lines = append(lines, fit(a.st.accent.Render(a.flash), w, 1))
 	}
 	if a.quitAsk {
-		q := "Leave castle? AWS keeps working; castle picks it up next time. (y/n)"
-		lines = append(lines, a.st.warn.Bold(true).Render(wrap(q, w)))
+		lines = append(lines, a.st.warn.Bold(true).Render(wrap(quitQuestion, w)))
 	}
 	a.help.SetWidth(w)
-	lines = append(lines, a.help.View(helpKeys(a.activeKeys())))
+	ks := a.activeKeys()
+	if !a.help.ShowAll {
+		ks = a.shortKeys(ks, w)
+	}
+	lines = append(lines, a.help.View(helpKeys(ks)))
 	return strings.Join(lines, "\n")
 }
 
@@ -157,14 +187,14 @@ func (a *App) activeKeys() []key.Binding {
 	}
 	var ks []key.Binding
 	if a.current == nil {
-		ks = []key.Binding{a.keys.Up, a.keys.Down, a.keys.Open, a.keys.Refresh}
+		ks = []key.Binding{a.keys.Open, a.keys.Move, a.keys.Quit, a.keys.Refresh}
 		if a.opts.SaveAnswers != nil {
 			ks = append(ks, a.keys.Save)
 		}
-		return append(ks, a.keys.Help, a.keys.Quit)
+		return append(ks, a.keys.Help)
 	}
 	ks = a.current.keys()
-	if !a.wide() {
+	if !a.wide() && !a.current.typing() {
 		sk := a.keys.Sections
 		if a.showSections {
 			sk.SetHelp("tab", "hide sections")
@@ -188,6 +218,8 @@ func (a *App) displayState(id steps.SectionID) (steps.State, string) {
 			return steps.StateInProgress, "working"
 		case f.state == stFinished && f.runErr != nil:
 			return steps.StateFailed, "failed"
+		case f.state == stFinished:
+			return steps.StateDone, "done"
 		}
 	}
 	st := a.status[id]
@@ -236,6 +268,9 @@ func (a *App) checklist(w, h, selected int, withSummary bool) string {
 		if i == selected || s.ID() == current {
 			title = a.st.bold.Render(title)
 		}
+		if !withSummary {
+			words = shortLabel(state, words)
+		}
 		row := cur + a.marker(state) + " " + title + "  " + a.st.faint.Render(words)
 		if withSummary {
 			if sum := a.status[s.ID()].Summary; sum != "" && sum != words {
@@ -268,4 +303,17 @@ func (a *App) stripView(w int) string {
 		b.WriteString(a.st.faint.Render(fmt.Sprintf(" %s (%d of %d)", a.current.sec.Title(), pos, len(a.sections))))
 	}
 	return b.String()
+}
+
+// shortLabel is a state in one or two words, for the narrow panel.
+func shortLabel(state steps.State, words string) string {
+	switch state {
+	case steps.StateBlocked:
+		return "blocked"
+	case steps.StateNotBuilt:
+		return "not built"
+	case steps.StateUnknown:
+		return "checking"
+	}
+	return words
 }

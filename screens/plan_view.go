@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/castle-aws/castle/steps"
 )
 
@@ -113,7 +115,7 @@ func (f *flow) planView(w int) string {
 				}
 				b.WriteString(st.faint.Render("# "+act.Title) + "\n")
 				for _, c := range act.Commands {
-					b.WriteString(c + "\n")
+					b.WriteString(wrapCommand(c, w) + "\n")
 				}
 			}
 		}
@@ -136,19 +138,7 @@ func (f *flow) planBottom(w int) string {
 	if f.state == stPlan {
 		return st.faint.Render(wrap("Press enter to go on. castle asks once more before it changes anything.", w))
 	}
-	cost := "It is free"
-	switch {
-	case p.MonthlyCost != "" && p.SpendsMoney:
-		cost = "It adds " + p.MonthlyCost + " to your AWS bill"
-	case p.MonthlyCost != "":
-		cost = "Cost: " + p.MonthlyCost
-	case p.SpendsMoney:
-		cost = "It starts something AWS bills for"
-	}
-	if d := about(p.Duration); d != "" {
-		cost += ", and takes " + d
-	}
-	cost += "."
+	cost := costSentence(p)
 	if p.ConfirmWord == "" {
 		q := "Start now? " + cost + " (y/n)"
 		return st.warn.Bold(true).Render(wrap(q, w))
@@ -175,4 +165,50 @@ func (f *flow) errorBlock(err error, w int) string {
 		out += "\n" + hang("  Next: ", wrap(next, w-8))
 	}
 	return out
+}
+
+// costSentence repeats the cost (and time) before asking.
+func costSentence(p steps.Plan) string {
+	var s string
+	switch c := p.MonthlyCost; {
+	case p.SpendsMoney && c != "":
+		s = "This adds " + c + " to your AWS bill"
+	case p.SpendsMoney:
+		s = "This starts something AWS bills for"
+	case c == "" || strings.EqualFold(c, "free"):
+		s = "It is free"
+	default:
+		s = "It costs " + c
+	}
+	if d := about(p.Duration); d != "" {
+		s += " and takes " + d
+	}
+	return s + "."
+}
+
+// wrapCommand breaks a long command into shell continuation lines, so text
+// selected on screen still runs when pasted.
+func wrapCommand(c string, w int) string {
+	if lipgloss.Width(c) <= w || w < 20 {
+		return c
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Split(c, " ") {
+		limit := w - 2 // room for " \\"
+		if len(lines) > 0 {
+			limit -= 2 // the continuation indent
+		}
+		if line != "" && lipgloss.Width(line)+1+lipgloss.Width(word) > limit {
+			lines = append(lines, line)
+			line = word
+			continue
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	lines = append(lines, line)
+	return strings.Join(lines, " \\\n  ")
 }
