@@ -325,3 +325,8 @@ func (w *World) load() (bool, error) {
 	}
 	return true, nil
 }
+
+// Dir is the folder the state is kept in ("" for an in-memory world). Services
+// that keep large data outside sandbox.json (the ECR registry's blobs) put it
+// under this folder.
+func (w *World) Dir() string { return w.dir }
