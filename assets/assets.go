@@ -7,7 +7,7 @@ import (
 	"io/fs"
 )
 
-//go:embed landingzone people environments access registry network service pipeline
+//go:embed landingzone people environments access registry network service pipeline example
 var files embed.FS
 
 // FS returns the embedded files, rooted at this folder ("registry/demo/app.js").
