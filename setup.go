@@ -20,8 +20,8 @@ import (
 // commonFlags are the flags every command takes.
 type commonFlags struct {
 	profile, region, endpoint, stateDir, debug, file, faults string
-	sandbox, accessible, version                           bool
-	speed                                                  float64
+	sandbox, accessible, version                             bool
+	speed                                                    float64
 }
 
 func addCommon(fs *flag.FlagSet) *commonFlags {
