@@ -10,6 +10,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,7 +24,10 @@ import (
 func (s *Service) SideHandler(w *world.World) http.Handler {
 	blobs := ggcr.NewInMemoryBlobHandler()
 	if dir := w.Dir(); dir != "" {
-		blobs = ggcr.NewDiskBlobHandler(filepath.Join(dir, "ecr-blobs"))
+		dir = filepath.Join(dir, "ecr-blobs")
+		if err := os.MkdirAll(dir, 0o700); err == nil {
+			blobs = ggcr.NewDiskBlobHandler(dir)
+		}
 	}
 	w.Lock()
 	defer w.Unlock()
