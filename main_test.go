@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/castle-aws/castle/steps/castlefile"
+)
+
+// castle runs the command in-process and returns its exit code and output.
+func castle(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestStatusListsEverySectionAgainstTheSandbox(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := castle(t, "status", "--sandbox", "--state-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, title := range []string{"Preflight", "Landing zone", "People", "Environments", "Access", "Registry", "Network", "Service", "Pipeline"} {
+		if !strings.Contains(out, title) {
+			t.Errorf("status lacks %s:\n%s", title, out)
+		}
+	}
+	if !strings.Contains(out, "account 111122223333") {
+		t.Errorf("status does not say who is signed in:\n%s", out)
+	}
+}
+
+func TestApplyPreflightPrintsOneLinePerEventAndIsRepeatable(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 2; i++ {
+		code, out, errOut := castle(t, "apply", "--sandbox", "--state-dir", dir, "--only", "preflight", "--yes")
+		if code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, errOut)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n")[2:] {
+			if !strings.Contains(line, "preflight") || !strings.HasPrefix(line, "20") {
+				t.Errorf("not a timestamped event line: %q", line)
+			}
+		}
+		if !strings.Contains(out, "hand-off  root-mfa") {
+			t.Errorf("the root-MFA warning is missing:\n%s", out)
+		}
+	}
+	// The journal exists, is private, and names the sandbox's account.
+	j := filepath.Join(dir, "sandbox", "journal-111122223333.json")
+	st, err := os.Stat(j)
+	if err != nil {
+		t.Fatalf("no journal: %v", err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("journal mode %v, want 0600", st.Mode().Perm())
+	}
+}
+
+func TestPlanShowsEquivalentCommandsAndChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := castle(t, "plan", "--sandbox", "--state-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "$ aws sts get-caller-identity") {
+		t.Errorf("plan lacks the equivalent command:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sandbox", "journal-111122223333.json")); err == nil {
+		t.Error("plan wrote a journal; it must change nothing")
+	}
+}
+
+func TestBadInputIsExplained(t *testing.T) {
+	code, _, errOut := castle(t, "apply", "--sandbox", "--only", "landingzone")
+	if code == 0 || !strings.Contains(errOut, "landing-zone") {
+		t.Fatalf("exit %d, %q: a wrong section name should list the right ones", code, errOut)
+	}
+	code, _, errOut = castle(t, "frobnicate")
+	if code != 2 || !strings.Contains(errOut, "no command") {
+		t.Fatalf("exit %d, %q", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "castle.yaml")
+	os.WriteFile(bad, []byte("regoin: eu-west-1\n"), 0o600)
+	code, _, errOut = castle(t, "status", "--sandbox", "--state-dir", t.TempDir(), "-f", bad)
+	if code == 0 || !strings.Contains(errOut, "regoin") || !strings.Contains(errOut, "castle init --example") {
+		t.Fatalf("exit %d, %q: a typo in castle.yaml should be named", code, errOut)
+	}
+}
+
+func TestInitExampleIsAValidCastleFile(t *testing.T) {
+	code, out, _ := castle(t, "init", "--example")
+	if code != 0 {
+		t.Fatal("init --example failed")
+	}
+	f, err := castlefile.Parse([]byte(out))
+	if err != nil {
+		t.Fatalf("the example does not parse: %v", err)
+	}
+	if f.Region == "" || f.LandingZone.LogArchiveEmail == "" || len(f.People) == 0 || len(f.Environments) == 0 ||
+		len(f.Access.Grants) == 0 || f.Registry.Repository == "" || f.Service.Cluster == "" || f.Pipeline.Repository == "" {
+		t.Fatalf("the example leaves sections out: %+v", f)
+	}
+}
+
+func TestDebugLogHasNoSecrets(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "debug.log")
+	if code, _, errOut := castle(t, "apply", "--sandbox", "--state-dir", dir, "--only", "preflight", "--yes", "--debug", log); code != 0 {
+		t.Fatal(errOut)
+	}
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "api/sts") || !strings.Contains(string(data), "Authorization: [redacted]") {
+		t.Fatalf("the debug log is empty or lacks requests:\n%.500s", data)
+	}
+	if strings.Contains(string(data), "Signature=") || strings.Contains(string(data), "sandbox-admin-secret") {
+		t.Fatalf("the debug log leaks a signature or secret")
+	}
+	st, _ := os.Stat(log)
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("debug log mode %v", st.Mode().Perm())
+	}
+}
+
+func TestRedactorRemovesTokens(t *testing.T) {
+	var b bytes.Buffer
+	r := &redactor{w: &b}
+	r.Write([]byte("Authorization: AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=abc\nX-Amz-Security-Token: IQoJb3JpZ2luX2VjEJr\n{\"authorizationToken\":\"QVdTOnNlY3JldA==\"}\n"))
+	for _, leak := range []string{"Signature=abc", "IQoJb3JpZ2lu", "QVdTOnNlY3JldA"} {
+		if strings.Contains(b.String(), leak) {
+			t.Errorf("redactor left %q in %q", leak, b.String())
+		}
+	}
+}
