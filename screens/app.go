@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
@@ -113,7 +114,7 @@ func New(opts Options) *App {
 	}
 	a.st = newStyles(a.isDark, opts.NoColor)
 	a.help = help.New()
-	a.help.Styles = help.DefaultStyles(a.isDark)
+	a.help.Styles = a.helpStyles()
 	if opts.ASCII {
 		a.help.ShortSeparator, a.help.Ellipsis = " | ", "..."
 	}
@@ -146,7 +147,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		a.isDark = msg.IsDark()
 		a.st = newStyles(a.isDark, a.opts.NoColor)
-		a.help.Styles = help.DefaultStyles(a.isDark)
+		a.help.Styles = a.helpStyles()
 		a.spin.Style = a.st.accent
 		return a.forward(msg)
 	case spinner.TickMsg:
@@ -347,4 +348,14 @@ func (a *App) View() tea.View {
 	}
 	v.SetContent(a.layout())
 	return v
+}
+
+// helpStyles are bubbles/help's styles, or bold/faint only with NoColor.
+func (a *App) helpStyles() help.Styles {
+	if !a.opts.NoColor {
+		return help.DefaultStyles(a.isDark)
+	}
+	k, d := lipgloss.NewStyle().Bold(true), lipgloss.NewStyle()
+	sep := lipgloss.NewStyle().Faint(true)
+	return help.Styles{ShortKey: k, ShortDesc: d, ShortSeparator: sep, Ellipsis: sep, FullKey: k, FullDesc: d, FullSeparator: sep}
 }

@@ -54,7 +54,7 @@ func (a *App) layout() string {
 		strip := fit(a.stripView(w), w, 1)
 		var body string
 		if a.showSections {
-			body = a.checklist(w, bh, -1, false)
+			body = a.checklist(w, bh, -1, true)
 		} else {
 			body = a.current.view(bw, bh)
 		}
@@ -314,6 +314,11 @@ func shortLabel(state steps.State, words string) string {
 		return "not built"
 	case steps.StateUnknown:
 		return "checking"
+	case steps.StateInProgress:
+		if words == "working" {
+			return words
+		}
+		return "in progress"
 	}
 	return words
 }

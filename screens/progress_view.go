@@ -207,7 +207,7 @@ func (f *flow) progressView(w int) string {
 			}
 			b.WriteString(hang(marker+" ", wrap(text, w-2)) + "\n")
 			if l.kind == steps.EventWaiting && l.op != nil {
-				b.WriteString(hang("  ", st.faint.Render(wrap(f.opState(l.op), w-2))) + "\n")
+				b.WriteString(hang("  ", st.faint.Render(wrap(f.opState(l.op, l.title), w-2))) + "\n")
 			}
 			if l.percent >= 0 && (l.kind == steps.EventProgress || l.percent > 0) {
 				b.WriteString("  " + f.bar(l.percent, w-2) + "\n")
@@ -227,19 +227,19 @@ func (f *flow) progressView(w int) string {
 }
 
 // opState is AWS's status word, time so far and time left of an operation.
-func (f *flow) opState(op *steps.Operation) string {
+func (f *flow) opState(op *steps.Operation, title string) string {
 	t := f.a.env.Now()
-	s := ""
+	var parts []string
+	if op.Name != "" && op.Name != title {
+		parts = append(parts, op.Name)
+	}
 	if op.Status != "" {
-		s = "AWS says " + op.Status
+		parts = append(parts, "AWS says "+op.Status)
 	}
 	if !op.StartedAt.IsZero() {
-		if s != "" {
-			s += f.a.mk.dot
-		}
-		s += opTiming(t.Sub(op.StartedAt), op.ETA(t), op.Expected)
+		parts = append(parts, opTiming(t.Sub(op.StartedAt), op.ETA(t), op.Expected))
 	}
-	return s
+	return strings.Join(parts, f.a.mk.dot)
 }
 
 // bar is a static progress bar (ViewAs: no animation, no shared state).
