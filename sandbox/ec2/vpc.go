@@ -120,6 +120,9 @@ type SubnetInfo struct {
 	// Internet is true when the subnet's route table sends 0.0.0.0/0 to an
 	// attached internet gateway.
 	Internet bool
+	// NAT is true when 0.0.0.0/0 goes to a NAT gateway (a private subnet
+	// that still reaches the internet).
+	NAT bool
 }
 
 // Subnet looks a subnet up (ECS CreateService validation, task placement).
@@ -134,6 +137,9 @@ func (s *Service) Subnet(w *world.World, account, region, id string) (SubnetInfo
 		for _, r := range t.Routes {
 			if r.Dest == "0.0.0.0/0" && strings.HasPrefix(r.Gateway, "igw-") && g.Gateways[r.Gateway] != nil && g.Gateways[r.Gateway].VPC == sn.VPC {
 				info.Internet = true
+			}
+			if r.Dest == "0.0.0.0/0" && r.NAT != "" {
+				info.NAT = true
 			}
 		}
 	}
