@@ -1,7 +1,6 @@
 package servicecatalog
 
 import (
-	"path"
 	"strings"
 
 	"github.com/castle-aws/castle/sandbox/iam"
@@ -123,8 +122,28 @@ func patternMatches(pattern, arn string) bool {
 	if pp[4] != "" && pp[4] != ap[4] {
 		return false
 	}
-	ok, err := path.Match(pp[5], ap[5])
-	return err == nil && ok
+	return glob(pp[5], ap[5])
+}
+
+// glob matches IAM-style wildcards: * is any run of characters (slashes
+// too, so one pattern covers the regional paths of AWSReservedSSO roles)
+// and ? is one character.
+func glob(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if glob(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && glob(pattern[1:], s[1:])
+	}
+	return s != "" && pattern[0] == s[0] && glob(pattern[1:], s[1:])
 }
 
 func (s *Service) viewSummary(p *Product) map[string]any {

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	sc "github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
 	"github.com/aws/smithy-go"
@@ -21,6 +19,7 @@ import (
 	sborg "github.com/castle-aws/castle/sandbox/organizations"
 	"github.com/castle-aws/castle/sandbox/sandboxtest"
 	"github.com/castle-aws/castle/sandbox/servicecatalog"
+	"github.com/castle-aws/castle/sandbox/servicecatalog/sctest"
 	sbsso "github.com/castle-aws/castle/sandbox/ssoadmin"
 	"github.com/castle-aws/castle/sandbox/world"
 )
@@ -36,23 +35,8 @@ func setup(t *testing.T) (*sandboxtest.Sandbox, *sc.Client, *servicecatalog.Prod
 	if len(out.ProductViewDetails) != 0 {
 		t.Fatalf("Account Factory exists before any landing zone: %+v", out.ProductViewDetails)
 	}
-	org := organizations.NewFromConfig(sb.Admin())
-	o, err := org.CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = o
-	roots, err := org.ListRoots(context.Background(), &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := org.CreateOrganizationalUnit(context.Background(), &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String("Sandbox")}); err != nil {
-		t.Fatal(err)
-	}
-	sb.World.Lock()
-	sbsso.From(sb.World).EnableInstance(sb.World, world.ManagementAccount, sandboxtest.Region)
-	p := servicecatalog.From(sb.World).EnsureAccountFactory(sb.World, sandboxtest.Region)
-	sb.World.Unlock()
+	lz := sctest.Setup(t, sb)
+	p := lz.Product
 	return sb, c, p
 }
 
@@ -139,7 +123,7 @@ func TestSSOPatternMatchesReservedRole(t *testing.T) {
 		t.Fatalf("before pattern: %v", err)
 	}
 	_, err := c.AssociatePrincipalWithPortfolio(ctx, &sc.AssociatePrincipalWithPortfolioInput{PortfolioId: aws.String(p.PortfolioID),
-		PrincipalARN: aws.String("arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_*"), PrincipalType: types.PrincipalTypeIamPattern})
+		PrincipalARN: aws.String("arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_*"), PrincipalType: types.PrincipalTypeIamPattern})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +238,7 @@ func TestSixthConcurrentOperationFails(t *testing.T) {
 	sb.Clock().Advance(20 * time.Minute)
 	for _, id := range ids[:5] {
 		if st := record(t, c, id).RecordDetail.Status; st != types.RecordStatusSucceeded {
-			t.Fatalf("record %s: %s", id, st)
+			t.Fatalf("record %s: %s %s", id, st, aws.ToString(record(t, c, id).RecordDetail.RecordErrors[0].Description))
 		}
 	}
 	// With the slots free, a new request is accepted and runs.
@@ -265,5 +249,27 @@ func TestSixthConcurrentOperationFails(t *testing.T) {
 	sb.Clock().Advance(time.Minute)
 	if st := record(t, c, aws.ToString(out.RecordDetail.RecordId)).RecordDetail.Status; st != types.RecordStatusInProgress {
 		t.Fatalf("after slots freed: %s", st)
+	}
+}
+
+func TestUnregisteredOUFailsWithControlTowersReason(t *testing.T) {
+	sb, c, p := setup(t)
+	associateAdmin(t, c, p)
+	in := params("W1", "w1@example.com")
+	for i := range in {
+		if aws.ToString(in[i].Key) == "ManagedOrganizationalUnit" {
+			in[i].Value = aws.String("Workloads")
+		}
+	}
+	out, err := c.ProvisionProduct(context.Background(), &sc.ProvisionProductInput{ProductId: aws.String(p.ID),
+		ProvisioningArtifactId: aws.String(p.ArtifactID), ProvisionedProductName: aws.String("W1"),
+		ProvisionToken: aws.String("tok-w1"), ProvisioningParameters: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Clock().Advance(3 * time.Minute)
+	rec := record(t, c, aws.ToString(out.RecordDetail.RecordId))
+	if rec.RecordDetail.Status != types.RecordStatusFailed || !strings.Contains(aws.ToString(rec.RecordDetail.RecordErrors[0].Description), "not registered") {
+		t.Fatalf("record %s %+v", rec.RecordDetail.Status, rec.RecordDetail.RecordErrors)
 	}
 }
