@@ -57,6 +57,7 @@ type App struct {
 	identity *steps.Identity
 	idErr    error
 	workload string // "123456789012 (dev)"
+	region   string // shown in the header; env.Region changes in Reconnect's goroutine
 
 	flows   map[steps.SectionID]*flow
 	current *flow // nil on the home screen
@@ -107,6 +108,10 @@ func New(opts Options) *App {
 	}
 	if opts.ASCII {
 		a.mk = asciiMarks
+	}
+	a.region = opts.Env.Region
+	if a.region == "" {
+		a.region = opts.Env.Answers.Region
 	}
 	for _, s := range opts.Sections {
 		a.byID[s.ID()] = s
@@ -189,6 +194,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case ReconnectedMsg:
 		a.identity, a.idErr, a.workload = nil, nil, ""
+		if msg.Region != "" {
+			a.region = msg.Region
+		}
 		return tea.Batch(a.identityCmd(), a.discoverAllExcept(steps.Preflight), a.forward(msg))
 	case savedMsg:
 		if msg.err != nil {

@@ -92,7 +92,7 @@ func (f *flow) formContext() FormContext {
 	bw, _ := f.a.bodySize()
 	ctx := FormContext{
 		Env: f.a.env, Status: f.status, Answers: f.a.env.Answers,
-		Width: bw, Accessible: f.a.opts.Accessible,
+		Width: bw, Accessible: f.a.opts.Accessible, NoColor: f.a.opts.NoColor,
 	}
 	if rc := f.a.opts.Reconnect; rc != nil {
 		ctx.Reconnect = rc

@@ -92,12 +92,8 @@ func (a *App) headerView(w int) string {
 	case a.idErr != nil:
 		parts = append(parts, a.st.warn.Render("not signed in"))
 	}
-	region := a.env.Region
-	if region == "" {
-		region = a.env.Answers.Region
-	}
-	if region != "" {
-		parts = append(parts, "region "+region)
+	if a.region != "" {
+		parts = append(parts, "region "+a.region)
 	}
 	if a.workload != "" {
 		parts = append(parts, "workload "+a.workload)

@@ -71,6 +71,9 @@ type FormContext struct {
 	Width int
 	// Accessible is true in accessible mode (screen readers, no animation).
 	Accessible bool
+	// NoColor is true when colours are off: say things in words and use
+	// bold/reverse, never colour alone.
+	NoColor bool
 	// Reconnect switches the AWS profile and region (it rebuilds
 	// Env.Config). Only Preflight needs it; call it from a tea.Cmd, then
 	// send ReconnectedMsg so the shell looks at every section again. Nil
