@@ -182,3 +182,16 @@ func (r *Repository) sortedImages() []*Image {
 	})
 	return out
 }
+
+// Passwords are the unexpired registry passwords issued to an account, for
+// tests that prove a password was written nowhere. World locked.
+func (s *Service) Passwords(w *world.World, account string) []string {
+	var out []string
+	for pw, t := range s.tokens {
+		if t.account == account && !w.Now().After(t.expires) {
+			out = append(out, pw)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
