@@ -1,0 +1,156 @@
+package environments
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/castle-aws/castle/steps"
+)
+
+// Ways to reach the workload account (castlefile.Workload.Via).
+const (
+	ViaAssumeRole = "assume-role"
+	ViaProfile    = "profile"
+)
+
+// ExecutionRole is the role Control Tower puts in every account it vends,
+// trusted by the management account.
+const ExecutionRole = "AWSControlTowerExecution"
+
+var accountIDRE = regexp.MustCompile(`^\d{12}$`)
+
+// Workload resolves the account the Registry, Network, Service and Pipeline
+// sections work in, from env.Answers.Workload, and remembers the choice in
+// the journal. main sets it as env.Workload.
+//
+// With Via "assume-role" (the default) castle assumes AWSControlTowerExecution
+// in the account from the signed-in management account, with the session
+// name castle-<user>; the credentials refresh by themselves. With Via
+// "profile" it uses an AWS profile the user already has for that account.
+// An empty Account means the signed-in account.
+func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error) {
+	w := env.Answers.Workload
+	if w.Account == "" {
+		id, err := env.Caller(ctx)
+		if err != nil {
+			return steps.WorkloadAccount{}, err
+		}
+		return steps.WorkloadAccount{AccountID: id.Account, Name: "the signed-in account", Config: env.Config}, nil
+	}
+	if err := env.OpenJournal(ctx); err != nil {
+		return steps.WorkloadAccount{}, err
+	}
+	id, name, err := resolveAccount(ctx, env, w.Account)
+	if err != nil {
+		return steps.WorkloadAccount{}, err
+	}
+	var cfg aws.Config
+	via := w.Via
+	switch via {
+	case ViaProfile:
+		if w.Profile == "" {
+			return steps.WorkloadAccount{}, &steps.UserError{Message: "You chose to reach the workload account with a profile, but named none.",
+				Next: "Pick the profile in the Environments section, or set workload.profile in castle.yaml (create one with `aws configure sso`)."}
+		}
+		cfg, err = steps.LoadConfig(ctx, steps.ConnectOptions{Profile: w.Profile, Region: env.Region, EndpointURL: env.EndpointURL})
+		if err != nil {
+			return steps.WorkloadAccount{}, steps.Explain(err, env)
+		}
+	case "", ViaAssumeRole:
+		via = ViaAssumeRole
+		caller, err := env.Caller(ctx)
+		if err != nil {
+			return steps.WorkloadAccount{}, err
+		}
+		arn := "arn:aws:iam::" + id + ":role/" + ExecutionRole
+		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(env.Config), arn, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = SessionName(caller.ARN)
+		})
+		cfg = env.Config.Copy()
+		cfg.Credentials = aws.NewCredentialsCache(provider)
+	default:
+		return steps.WorkloadAccount{}, &steps.UserError{Message: fmt.Sprintf("castle does not know the way %q to reach an account.", w.Via),
+			Next: "Set workload.via to assume-role or profile in castle.yaml."}
+	}
+	// One call proves the way works and that it lands in the right account.
+	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return steps.WorkloadAccount{}, workloadError(err, env, via, name, id, w.Profile)
+	}
+	if got := aws.ToString(who.Account); got != id {
+		return steps.WorkloadAccount{}, &steps.UserError{
+			Message: fmt.Sprintf("Profile %s signs in to account %s, not to %s (%s).", w.Profile, got, name, id),
+			Next:    "Pick the profile of that account, or create one with `aws configure sso`."}
+	}
+	for k, v := range map[string]string{"workloadAccount": id, "workloadVia": via, "workloadProfile": w.Profile} {
+		if cur, _ := env.Journal.Resource(Section, k); cur != v {
+			if err := env.Journal.SetResource(Section, k, v); err != nil {
+				return steps.WorkloadAccount{}, err
+			}
+		}
+	}
+	return steps.WorkloadAccount{AccountID: id, Name: name, Config: cfg}, nil
+}
+
+// resolveAccount turns a name or id into the account's id and name, from
+// the journal first, then the organization.
+func resolveAccount(ctx context.Context, env *steps.Env, nameOrID string) (id, name string, err error) {
+	if !accountIDRE.MatchString(nameOrID) {
+		if id, ok := env.Journal.Resource(Section, "account:"+nameOrID); ok {
+			return id, nameOrID, nil
+		}
+	}
+	inv, ok := Known(env)
+	if a, found := inv.AccountByName(nameOrID); ok && found {
+		return a.ID, a.Name, nil
+	}
+	inv, err = inventory(ctx, env)
+	if err != nil && accountIDRE.MatchString(nameOrID) {
+		return nameOrID, nameOrID, nil // no organization to ask: trust the id
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if a, found := inv.AccountByName(nameOrID); found {
+		return a.ID, a.Name, nil
+	}
+	if accountIDRE.MatchString(nameOrID) {
+		return nameOrID, nameOrID, nil
+	}
+	return "", "", &steps.UserError{Message: fmt.Sprintf("Your organization has no account called %q.", nameOrID),
+		Next: "Pick the workload account in the Environments section, or create it there first."}
+}
+
+// SessionName is the role session name castle uses: castle-<user>, so
+// CloudTrail in the workload account shows who did what through castle.
+func SessionName(callerARN string) string {
+	user := callerARN[strings.LastIndexAny(callerARN, "/:")+1:]
+	b := []byte("castle-" + user)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+=,.@_-", c) >= 0
+		if !ok {
+			b[i] = '-'
+		}
+	}
+	if len(b) > 64 {
+		b = b[:64]
+	}
+	return string(b)
+}
+
+func workloadError(err error, env *steps.Env, via, name, id, profile string) error {
+	if via == ViaAssumeRole && strings.Contains(err.Error(), "AccessDenied") {
+		return &steps.UserError{
+			Message: fmt.Sprintf("castle could not take the %s role in %s (%s).", ExecutionRole, name, id),
+			Next:    "Sign in to the management account (the role trusts only it), or choose \"use a profile\" for this account in the Environments section.",
+			Err:     err,
+		}
+	}
+	return steps.Explain(err, env)
+}
