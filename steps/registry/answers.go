@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
@@ -111,18 +112,37 @@ func expand(p string) string {
 	return p
 }
 
-// autoTag is the git short commit of dir when it is a clean git work tree,
-// the commit plus a timestamp when it has changes, else a timestamp.
-func autoTag(ctx context.Context, env *steps.Env, dir string) string {
-	stamp := env.Now().UTC().Format("20060102-150405")
-	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return stamp
+// autoTag is the git short commit of dir when it is a clean git work tree
+// (the commit plus a time when it has changes); otherwise the time of the
+// newest file in the build context, so the same sources always get the same
+// tag. castle's untouched demo app is tagged by its content.
+func autoTag(ctx context.Context, env *steps.Env, dir string, demo bool) string {
+	stamp := newest(dir, env.Now())
+	if out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--short", "HEAD").Output(); err == nil {
+		commit := strings.TrimSpace(string(out))
+		dirty, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--", ".").Output()
+		if err != nil || len(strings.TrimSpace(string(dirty))) > 0 {
+			return commit + "-" + stamp
+		}
+		return commit
 	}
-	commit := strings.TrimSpace(string(out))
-	dirty, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--", ".").Output()
-	if err != nil || len(strings.TrimSpace(string(dirty))) > 0 {
-		return commit + "-" + stamp
+	if _, err := os.Stat(dir); demo && (os.IsNotExist(err) || isDemo(dir)) {
+		return "demo-" + demoHash()
 	}
-	return commit
+	return stamp
+}
+
+// newest is the time of the newest file of the build context in dir.
+func newest(dir string, now time.Time) string {
+	files, err := contextFiles(dir)
+	var t time.Time
+	for _, f := range files {
+		if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); err == nil && st.ModTime().After(t) {
+			t = st.ModTime()
+		}
+	}
+	if err != nil || t.IsZero() {
+		t = now
+	}
+	return t.UTC().Format("20060102-150405")
 }

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
 	"os"
 	"path"
@@ -56,4 +58,15 @@ func isDemo(dir string) bool {
 		}
 	}
 	return true
+}
+
+// demoHash is a short hash of the demo app's files.
+func demoHash() string {
+	h := sha256.New()
+	entries, _ := fs.ReadDir(assets.FS(), demoRoot)
+	for _, e := range entries {
+		h.Write([]byte(e.Name()))
+		h.Write(assets.MustRead(path.Join(demoRoot, e.Name())))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:7]
 }

@@ -99,7 +99,7 @@ func decide(ctx context.Context, env *steps.Env) (steps.Plan, decision, error) {
 	}
 	tag := a.Tag
 	if tag == "" {
-		tag = autoTag(ctx, env, src)
+		tag = autoTag(ctx, env, src, a.Demo)
 		if op, ok := pendingOp(env); ok && op.Extra["tag"] != "" {
 			tag = op.Extra["tag"]
 		}
@@ -158,7 +158,7 @@ func decide(ctx context.Context, env *steps.Env) (steps.Plan, decision, error) {
 		p.Notes = append(p.Notes, "Tags cannot change in this repository, so castle pushes only "+tag+" (not latest).")
 	}
 	if a.Tag == "" {
-		p.Notes = append(p.Notes, "The tag "+tag+" is the folder's git commit when it is a git repository, else the time of the build.")
+		p.Notes = append(p.Notes, "The tag "+tag+" follows the folder's git commit when it is a git repository, else the time of its newest file.")
 	}
 	return p, d, nil
 }
