@@ -23,7 +23,8 @@ const HandOffTitle = "Turn on sign-in code emails for the people castle added"
 func HandOffSteps(region, instanceARN string) string {
 	return strings.Join([]string{
 		"AWS does not send an invitation to users created by castle (or any other program), so they could not sign in yet.",
-		"1. Open " + SettingsURL(region, instanceARN) + " (IAM Identity Center → Settings), signed in as an administrator.",
+		"1. Signed in to the AWS console as an administrator, open IAM Identity Center → Settings:",
+		"   " + SettingsURL(region, instanceARN),
 		"2. On the Authentication tab, under Standard authentication, choose Configure.",
 		"3. Tick \"Send email OTP for users created from API\" and save.",
 		"From then on, the first time a new person signs in AWS emails them a one-time code, and they choose their own password.",
