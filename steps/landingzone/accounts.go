@@ -37,6 +37,9 @@ func (r *run) accounts(ctx context.Context) error {
 			if err := r.resource(s.res, have.ID); err != nil {
 				return err
 			}
+			if err := r.closeOp(ctx, s.opKey, accountStatus(r.env)); err != nil {
+				return err
+			}
 			continue
 		}
 		if op, ok := r.env.Journal.Operation(sec, s.opKey); ok && !op.Done {

@@ -204,3 +204,42 @@ func (r *run) move(ctx context.Context) error {
 	r.done(key, fmt.Sprintf("Moved %d account(s) into %s", moved, r.a.SecurityOU))
 	return nil
 }
+
+// closeOp ends a journaled operation that discovery found finished on AWS
+// (it ended while castle was away), with AWS's final status; an operation
+// AWS no longer knows is forgotten.
+func (r *run) closeOp(ctx context.Context, key string, status func(ctx context.Context, id string) (string, error)) error {
+	jop, ok := r.env.Journal.Operation(sec, key)
+	if !ok || jop.Done {
+		return nil
+	}
+	st, err := status(ctx, jop.ID)
+	if err != nil {
+		return r.env.Journal.Forget(sec, key)
+	}
+	return r.env.Journal.FinishOperation(sec, key, st)
+}
+
+func accountStatus(env *steps.Env) func(context.Context, string) (string, error) {
+	return func(ctx context.Context, id string) (string, error) {
+		out, err := organizations.NewFromConfig(env.Config).DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String(id)})
+		if err != nil {
+			return "", err
+		}
+		return string(out.CreateAccountStatus.State), nil
+	}
+}
+
+func lzStatus(env *steps.Env) func(context.Context, string) (string, error) {
+	return func(ctx context.Context, id string) (string, error) {
+		op, err := lzOperation(ctx, env, id)
+		return op.Status, err
+	}
+}
+
+func baselineStatus(env *steps.Env) func(context.Context, string) (string, error) {
+	return func(ctx context.Context, id string) (string, error) {
+		op, err := baselineOperation(ctx, env, id)
+		return op.Status, err
+	}
+}

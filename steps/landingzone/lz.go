@@ -35,6 +35,9 @@ func (r *run) landingZone(ctx context.Context) error {
 	r.send(key, steps.EventStarted, "Setting up the landing zone")
 	if lz := r.f.LZ; lz != nil && lz.Status == string(cttypes.LandingZoneStatusActive) && r.f.LZOp == nil {
 		r.skip(key, "landing zone "+lz.Version+" is active")
+		if err := r.closeOp(ctx, opLandingZone, lzStatus(r.env)); err != nil {
+			return err
+		}
 		return r.resource("landingZoneArn", lz.ARN)
 	}
 	jop, err := r.lzHandle(ctx)

@@ -21,7 +21,7 @@ func (r *run) register(ctx context.Context) error {
 	r.send(key, steps.EventStarted, "Registering the "+r.a.SandboxOU+" OU with Control Tower")
 	if r.f.SandboxRegistered {
 		r.skip(key, r.a.SandboxOU+" is registered")
-		return nil
+		return r.closeOp(ctx, opRegister, baselineStatus(r.env))
 	}
 	if r.f.RegisterOp == nil {
 		if err := readRegistration(ctx, r.env, r.f, r.a.SandboxOU); err != nil {
@@ -29,7 +29,7 @@ func (r *run) register(ctx context.Context) error {
 		}
 		if r.f.SandboxRegistered {
 			r.skip(key, r.a.SandboxOU+" is registered")
-			return nil
+			return r.closeOp(ctx, opRegister, baselineStatus(r.env))
 		}
 	}
 	jop, err := r.registerHandle(ctx)
