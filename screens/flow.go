@@ -330,7 +330,7 @@ func (f *flow) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return a.home()
 		}
 	case stForm:
-		if key.Matches(msg, k.Back) {
+		if key.Matches(msg, k.Back) && !f.formWantsEsc() {
 			f.form = nil
 			f.state = stAbout
 			return nil
@@ -451,6 +451,7 @@ func (f *flow) keys() []key.Binding {
 		}
 		back := k.Back
 		back.SetHelp("esc", "leave form")
+		back.SetEnabled(!f.formWantsEsc())
 		return append(ks, back)
 	case stCustom:
 		ks := f.custom.Keys()
@@ -654,3 +655,19 @@ func (x *accessibleForm) Run() error {
 func (x *accessibleForm) SetStdin(r io.Reader)  { x.in = r }
 func (x *accessibleForm) SetStdout(w io.Writer) { x.out = w }
 func (x *accessibleForm) SetStderr(io.Writer)   {}
+
+// formWantsEsc reports whether the focused field uses esc itself (a select
+// being filtered, or with a filter to clear): then esc goes to the form
+// instead of leaving it.
+func (f *flow) formWantsEsc() bool {
+	if f.form == nil || f.a.opts.Accessible {
+		return false
+	}
+	esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+	for _, b := range f.form.KeyBinds() {
+		if b.Enabled() && key.Matches(esc, b) {
+			return true
+		}
+	}
+	return false
+}

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,19 +17,25 @@ import (
 
 	"github.com/castle-aws/castle/screens"
 	"github.com/castle-aws/castle/screens/internal/fake"
+	"github.com/castle-aws/castle/screens/preflight"
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
+	pf "github.com/castle-aws/castle/steps/preflight"
 )
 
 func main() {
 	accessible := flag.Bool("accessible", false, "accessible mode")
+	real := flag.Bool("real", false, "look like real AWS (no SANDBOX badge, profiles in Preflight)")
 	flag.Parse()
 
 	clock := fake.NewClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
-	env := &steps.Env{Clock: clock, Region: "eu-west-1", Sandbox: true, Answers: &castlefile.File{}}
+	env := &steps.Env{Clock: clock, Region: "eu-west-1", Sandbox: !*real, Answers: &castlefile.File{}}
 
 	pre := fake.New(steps.Preflight, "Preflight", steps.StateDone, "signed in as alice in account 111122223333")
 	pre.Price = "free"
+	pre.PlanValue = steps.Plan{Summary: "Look up who you are. This only reads.", MonthlyCost: "free", Actions: []steps.Action{
+		{Key: "who-am-i", Title: "Find out who is signed in", Commands: []string{"aws sts get-caller-identity"}},
+	}}
 
 	lz := fake.New(steps.LandingZone, "Landing zone", steps.StateInProgress, "Control Tower is setting up the landing zone")
 	lz.Price = "about $5 a month (Config, CloudTrail)"
@@ -118,9 +125,14 @@ func main() {
 		steps.NotBuilt{SectionID: steps.Pipeline, Name: "Pipeline", Text: "Builds and deploys on every push to your repository."},
 	}
 	app := screens.New(screens.Options{
-		Env: env, Sections: secs, Version: "v0.0-fake", Sandbox: true, Accessible: *accessible,
+		Env: env, Sections: secs, Version: "v0.0-fake", Sandbox: !*real, Accessible: *accessible,
 		NoColor: os.Getenv("NO_COLOR") != "",
-		UIs:     map[steps.SectionID]screens.SectionUI{steps.People: peopleUI},
+		UIs:     map[steps.SectionID]screens.SectionUI{steps.People: peopleUI, steps.Preflight: preflightUI()},
+		Reconnect: func(ctx context.Context, profile, region string) error {
+			time.Sleep(300 * time.Millisecond)
+			env.Profile, env.Region = profile, region
+			return nil
+		},
 		SaveAnswers: func() error {
 			return errors.New("the example does not write files")
 		},
@@ -128,5 +140,32 @@ func main() {
 	if _, err := tea.NewProgram(app).Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+}
+
+// preflightUI is the real Preflight screen with a made-up sign-in: the
+// "root" profile is the root user without MFA, "expired" has an expired SSO
+// sign-in until you press r once.
+func preflightUI() preflight.UI {
+	tries := 0
+	return preflight.UI{
+		ListProfiles: func() ([]pf.Profile, error) {
+			return []pf.Profile{{Name: ""}, {Name: "admin", SSO: true, Region: "eu-west-1"}, {Name: "root", Region: "us-east-1"}, {Name: "expired", SSO: true, Region: "eu-central-1"}}, nil
+		},
+		Check: func(ctx context.Context, env *steps.Env) (pf.Result, error) {
+			time.Sleep(400 * time.Millisecond)
+			on, off := true, false
+			switch env.Profile {
+			case "root":
+				return pf.Result{Identity: steps.Identity{Account: "111122223333", ARN: "arn:aws:iam::111122223333:root"}, Root: true, RootMFA: &off,
+					MFAConsoleURL: pf.MFAConsoleURL, Warnings: []string{pf.RootWarning, "The root user of account 111122223333 has no MFA. Anyone with its password owns the account: turn MFA on (sign in as root once to do it)."}}, nil
+			case "expired":
+				tries++
+				if tries%2 == 1 {
+					return pf.Result{}, &steps.UserError{Message: `Your AWS sign-in for profile "expired" has expired.`, Next: "Run `aws sso login --profile expired` in another terminal, then retry."}
+				}
+			}
+			return pf.Result{Identity: steps.Identity{Account: "111122223333", ARN: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_abc/alice"}, RootMFA: &on, MFAConsoleURL: pf.MFAConsoleURL}, nil
+		},
 	}
 }

@@ -144,7 +144,10 @@ func (m *model) View(width, height int) string {
 func (m *model) resultView(w int) string {
 	st, r := m.st, m.res
 	var b strings.Builder
-	row := func(k, v string) { b.WriteString(st.faint.Render(pad(k, 14)) + v + "\n") }
+	row := func(k, v string) {
+		v = strings.ReplaceAll(lipgloss.Wrap(v, max(w-15, 20), "/:"), "\n", "\n"+strings.Repeat(" ", 15))
+		b.WriteString(st.faint.Render(pad(k, 15)) + v + "\n")
+	}
 	row("Account", r.Identity.Account)
 	row("Signed in as", r.Identity.ARN)
 	row("Region", m.ctx.Answers.Region)

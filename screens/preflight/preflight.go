@@ -68,13 +68,15 @@ func (u UI) Form(ctx screens.FormContext) *huh.Form {
 		}
 	}
 
+	prev := ans.Region // stays second in the list, so the selection is visible
+
 	var groups []*huh.Group
 	if ctx.Env == nil || !ctx.Env.Sandbox {
 		opts := make([]huh.Option[string], 0, len(profiles))
 		for _, p := range profiles {
 			opts = append(opts, huh.NewOption(p.Label(), p.Name))
 		}
-		desc := "The AWS sign-in castle uses. Profiles come from ~/.aws/config and ~/.aws/credentials; (SSO) ones sign in with `aws sso login`."
+		desc := "The AWS sign-in castle uses, from your AWS config files. (SSO) profiles sign in with `aws sso login`."
 		if err != nil {
 			desc = "castle could not read your AWS config files (" + err.Error() + "), so only the default credentials are listed."
 		}
@@ -83,7 +85,7 @@ func (u UI) Form(ctx screens.FormContext) *huh.Form {
 				Title("Which AWS profile?").
 				Description(desc).
 				Options(opts...).
-				Height(min(len(opts)+2, 8)).
+				Height(min(len(opts)+4, 12)).
 				Value(&ans.Profile),
 		))
 	}
@@ -92,13 +94,9 @@ func (u UI) Form(ctx screens.FormContext) *huh.Form {
 			Title("Which region?").
 			Description("Where castle builds everything; the landing zone's home region, which cannot change later. Only regions where Control Tower runs are listed. Type / to search.").
 			OptionsFunc(func() []huh.Option[string] {
-				configured := regionOf[ans.Profile]
-				if configured == "" {
-					configured = ans.Region
-				}
-				return huh.NewOptions(u.Regions(configured)...)
+				return huh.NewOptions(regionList(u.Regions(regionOf[ans.Profile]), prev)...)
 			}, &ans.Profile).
-			Height(8).
+			Height(12).
 			Value(&ans.Region),
 	))
 	return huh.NewForm(groups...)
@@ -108,4 +106,19 @@ func (u UI) Form(ctx screens.FormContext) *huh.Form {
 // and region, then shows who is signed in.
 func (u UI) NewModel(ctx screens.FormContext) screens.SectionModel {
 	return newModel(u.withDefaults(), ctx)
+}
+
+// regionList puts prev right after the first region (the profile's own) so a
+// region chosen before stays in view.
+func regionList(regions []string, prev string) []string {
+	if prev == "" || len(regions) == 0 || regions[0] == prev {
+		return regions
+	}
+	out := []string{regions[0], prev}
+	for _, r := range regions[1:] {
+		if r != prev {
+			out = append(out, r)
+		}
+	}
+	return out
 }
