@@ -96,13 +96,31 @@ func killDuring(t *testing.T, sb *sandboxtest.Sandbox, journalDir, step, opKey s
 	}
 }
 
-func restartAndFinish(t *testing.T, sb *sandboxtest.Sandbox, sbDir, journalDir string) {
+// restartAndFinish restarts the sandbox from its state folder, lets away of
+// virtual time pass (AWS working while castle is gone), optionally runs
+// Resume (which must start nothing), then Apply, and checks exactly-once.
+func restartAndFinish(t *testing.T, sb *sandboxtest.Sandbox, sbDir, journalDir string, away time.Duration, resume bool) {
 	t.Helper()
 	sb.Close()
 	again := sandboxtest.Start(t, sandbox.Options{Speed: fast, StateDir: sbDir})
-	again.Clock().Advance(2 * time.Hour) // AWS kept working while castle was gone
+	again.Clock().Advance(away)
 	env := answers(again.Env())
 	env.StateDir = journalDir
+	if resume {
+		rec := &recorder{}
+		if err := landingzone.New().Resume(context.Background(), env, rec.emit); err != nil {
+			t.Fatal(err)
+		}
+		if rec.find(steps.EventWaiting, "create-landing-zone") == nil {
+			t.Fatal("Resume did not follow the landing-zone operation")
+		}
+		if lzs, reqs, _ := count(t, again); lzs != 1 || reqs != 2 {
+			t.Fatalf("Resume started something: %d landing zones, %d account requests", lzs, reqs)
+		}
+		if ops := env.Journal.Operations("landing-zone"); len(ops) != 0 {
+			t.Fatalf("Resume left operations open: %v", ops)
+		}
+	}
 	rec := &recorder{}
 	if err := landingzone.New().Apply(context.Background(), env, rec.emit); err != nil {
 		t.Fatal(err)
@@ -117,7 +135,27 @@ func TestKillDuringLandingZoneWait(t *testing.T) {
 	sbDir, journalDir := t.TempDir(), t.TempDir()
 	sb := sandboxtest.Start(t, sandbox.Options{Speed: 600, StateDir: sbDir})
 	killDuring(t, sb, journalDir, "create-landing-zone", "landing-zone")
-	restartAndFinish(t, sb, sbDir, journalDir)
+	restartAndFinish(t, sb, sbDir, journalDir, 0, false) // still running: Apply reattaches and waits
+}
+
+func TestKillDuringLandingZoneWaitThenResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	sbDir, journalDir := t.TempDir(), t.TempDir()
+	sb := sandboxtest.Start(t, sandbox.Options{Speed: 600, StateDir: sbDir})
+	killDuring(t, sb, journalDir, "create-landing-zone", "landing-zone")
+	restartAndFinish(t, sb, sbDir, journalDir, 10*time.Minute, true)
+}
+
+func TestKillDuringLandingZoneWaitEndedWhileAway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	sbDir, journalDir := t.TempDir(), t.TempDir()
+	sb := sandboxtest.Start(t, sandbox.Options{Speed: 600, StateDir: sbDir})
+	killDuring(t, sb, journalDir, "create-landing-zone", "landing-zone")
+	restartAndFinish(t, sb, sbDir, journalDir, 2*time.Hour, false)
 }
 
 func TestKillDuringAccountCreation(t *testing.T) {
@@ -127,5 +165,5 @@ func TestKillDuringAccountCreation(t *testing.T) {
 	sbDir, journalDir := t.TempDir(), t.TempDir()
 	sb := sandboxtest.Start(t, sandbox.Options{Speed: 60, StateDir: sbDir})
 	killDuring(t, sb, journalDir, "create-account:log-archive", "account:log-archive")
-	restartAndFinish(t, sb, sbDir, journalDir)
+	restartAndFinish(t, sb, sbDir, journalDir, 0, false)
 }
