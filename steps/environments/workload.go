@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -73,7 +74,7 @@ func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error
 			o.RoleSessionName = SessionName(caller.ARN)
 		})
 		cfg = env.Config.Copy()
-		cfg.Credentials = aws.NewCredentialsCache(provider)
+		cfg.Credentials = aws.NewCredentialsCache(clocked{provider, env.Clock})
 	default:
 		return steps.WorkloadAccount{}, &steps.UserError{Message: fmt.Sprintf("castle does not know the way %q to reach an account.", w.Via),
 			Next: "Set workload.via to assume-role or profile in castle.yaml."}
@@ -153,4 +154,31 @@ func workloadError(err error, env *steps.Env, via, name, id, profile string) err
 		}
 	}
 	return steps.Explain(err, env)
+}
+
+// clocked reads the expiry of temporary credentials by castle's clock. The
+// credentials cache compares Expires with the wall clock; against the
+// sandbox, whose virtual clock runs faster, the expiry is moved to the
+// matching wall time so the cache refreshes them in time.
+type clocked struct {
+	inner aws.CredentialsProvider
+	clock steps.Clock
+}
+
+func (c clocked) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := c.inner.Retrieve(ctx)
+	if err != nil || !creds.CanExpire || c.clock == nil {
+		return creds, err
+	}
+	if _, wall := c.clock.(steps.WallClock); wall {
+		return creds, nil
+	}
+	left := creds.Expires.Sub(c.clock.Now())
+	if s, ok := c.clock.(interface{ Speed() float64 }); ok && s.Speed() > 0 {
+		left = time.Duration(float64(left) / s.Speed())
+	} else {
+		left = min(left, time.Minute) // an unknown clock: refresh often
+	}
+	creds.Expires = time.Now().Add(left)
+	return creds, nil
 }
