@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/castle-aws/castle/sandbox/ecr"
 	"github.com/castle-aws/castle/sandbox/iam"
 	"github.com/castle-aws/castle/sandbox/world"
 )
@@ -24,9 +25,24 @@ func RoleAssumable(w *world.World, account, roleArn string, settle time.Duration
 	return found && w.Now().Sub(role.Created) >= settle
 }
 
-// tagger is the simulated ECR's side of a build (see docs/SECTION-GUIDE.md).
-type tagger interface {
-	TagImage(w *world.World, account, region, repo, fromRef, toTag string) error
+// latestDigest is the digest of the image pushed last to a repository, ""
+// when it has none.
+func latestDigest(reg *ecr.Service, account, region, repo string) string {
+	var latest *ecr.Image
+	for _, r := range reg.Repos {
+		if r.Account != account || r.Region != region || r.Name != repo {
+			continue
+		}
+		for _, img := range r.Images {
+			if latest == nil || img.PushedAt.After(latest.PushedAt) || img.PushedAt.Equal(latest.PushedAt) && img.Digest > latest.Digest {
+				latest = img
+			}
+		}
+	}
+	if latest == nil {
+		return ""
+	}
+	return latest.Digest
 }
 
 // StartBuild starts a build of a project for a source revision (the
@@ -74,12 +90,16 @@ func (s *Service) FinishBuild(w *world.World, id string) *Build {
 	if repoURI == "" {
 		return fail("COMMAND_EXECUTION_ERROR", "POST_BUILD", "Error while executing command: docker push $REPOSITORY_URI:$IMAGE_TAG. Reason: REPOSITORY_URI is not set")
 	}
-	if t, ok := w.Service("ecr").(tagger); ok && t != nil {
+	if reg := ecr.From(w); reg != nil {
 		repo := repoURI
 		if i := strings.IndexByte(repo, '/'); i >= 0 {
 			repo = repo[i+1:]
 		}
-		if err := t.TagImage(w, b.Account, b.Region, repo, "", tag); err != nil {
+		from := latestDigest(reg, b.Account, b.Region, repo)
+		if from == "" {
+			return fail("COMMAND_EXECUTION_ERROR", "BUILD", "Error while executing command: docker build -t "+repoURI+":"+tag+" .. Reason: the sandbox builds by re-tagging the repository's latest image, and "+repo+" has none")
+		}
+		if err := reg.TagImage(w, b.Account, b.Region, repo, from, tag); err != nil {
 			return fail("COMMAND_EXECUTION_ERROR", "POST_BUILD", "Error while executing command: docker push "+repoURI+":"+tag+". Reason: "+err.Error())
 		}
 	}
