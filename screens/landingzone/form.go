@@ -1,0 +1,103 @@
+// Package landingzone is the Landing zone section's screen: the home region
+// (explained: it cannot change later), the governed regions, the names of the
+// two OUs, and the Log Archive and Audit emails, checked as they are typed.
+package landingzone
+
+import (
+	"slices"
+
+	"charm.land/huh/v2"
+
+	"github.com/castle-aws/castle/screens"
+	"github.com/castle-aws/castle/steps/castlefile"
+	lz "github.com/castle-aws/castle/steps/landingzone"
+	pf "github.com/castle-aws/castle/steps/preflight"
+)
+
+type ui struct{}
+
+// UI returns the Landing zone SectionUI.
+func UI() screens.SectionUI { return ui{} }
+
+// Texts of the form, in castle's own words.
+const (
+	HomeRegionHelp = "Control Tower lives in this region and keeps its logs and settings here. " +
+		"It cannot be moved later: changing it means taking the whole landing zone down. Pick the region closest to you or your users."
+	GovernedHelp = "Guardrails, logging and AWS Config cover these regions. The home region is always included. " +
+		"Each extra region adds a little AWS Config cost; you can add regions later."
+	EmailHelp = "Each AWS account needs an email address that no other AWS account has ever used, and its root " +
+		"password resets go there, so use an address you will keep (a domain you own is best, not a work address you may lose). " +
+		"Plus-addressing gives you many addresses from one mailbox: mail to you+log@example.com and you+audit@example.com " +
+		"lands in you@example.com, and AWS sees two different addresses."
+)
+
+// Form asks the Landing zone questions, or nil when the landing zone exists.
+func (ui) Form(ctx screens.FormContext) *huh.Form {
+	f := lz.LastFacts()
+	if f != nil && f.LZ != nil {
+		return nil
+	}
+	a := &ctx.Answers.LandingZone
+	prefill(a, ctx)
+	regions := pf.ControlTowerRegions
+	if a.HomeRegion != "" && !slices.Contains(regions, a.HomeRegion) {
+		regions = append([]string{a.HomeRegion}, regions...)
+	}
+	var fields []huh.Field
+	fields = append(fields,
+		huh.NewSelect[string]().Key("homeRegion").Title("Home region").Description(HomeRegionHelp).
+			Options(huh.NewOptions(regions...)...).Height(6).Value(&a.HomeRegion),
+		huh.NewMultiSelect[string]().Key("governedRegions").Title("Governed regions").Description(GovernedHelp).
+			Options(huh.NewOptions(regions...)...).Height(6).Value(&a.GovernedRegions),
+	)
+	ous := huh.NewGroup(
+		huh.NewInput().Key("securityOU").Title("Name of the OU for the shared accounts").
+			Description("The Log Archive and Audit accounts go here.").Validate(lz.CheckOUName).Value(&a.SecurityOU),
+		huh.NewInput().Key("sandboxOU").Title("Name of the OU for new project accounts").
+			Description("Accounts you create later (Environments) go here.").Validate(lz.CheckOUName).Value(&a.SandboxOU),
+	)
+	var emails []huh.Field
+	emails = append(emails, huh.NewNote().Title("Two new accounts, two email addresses").Description(EmailHelp))
+	if f == nil || f.Log == nil {
+		emails = append(emails, huh.NewInput().Key("logArchiveEmail").Title("Log Archive account email").
+			Placeholder(placeholder(lz.LogArchiveName, f)).
+			Validate(func(s string) error { return lz.CheckEmail(lz.LogArchiveName, s, a.AuditEmail, lz.LastFacts()) }).
+			Value(&a.LogArchiveEmail))
+	}
+	if f == nil || f.Audit == nil {
+		emails = append(emails, huh.NewInput().Key("auditEmail").Title("Audit account email").
+			Placeholder(placeholder(lz.AuditName, f)).
+			Validate(func(s string) error { return lz.CheckEmail(lz.AuditName, s, a.LogArchiveEmail, lz.LastFacts()) }).
+			Value(&a.AuditEmail))
+	}
+	return huh.NewForm(huh.NewGroup(fields...), ous, huh.NewGroup(emails...)).WithShowHelp(false)
+}
+
+// prefill sets the defaults the form starts from.
+func prefill(a *castlefile.LandingZone, ctx screens.FormContext) {
+	if a.HomeRegion == "" {
+		a.HomeRegion = ctx.Answers.Region
+	}
+	if a.HomeRegion == "" && ctx.Env != nil {
+		a.HomeRegion = ctx.Env.Region
+	}
+	if len(a.GovernedRegions) == 0 && a.HomeRegion != "" {
+		a.GovernedRegions = []string{a.HomeRegion}
+	}
+	if a.SecurityOU == "" {
+		a.SecurityOU = "Security"
+	}
+	if a.SandboxOU == "" {
+		a.SandboxOU = "Sandbox"
+	}
+}
+
+func placeholder(which string, f *lz.Facts) string {
+	if s := lz.SuggestEmail(which, f); s != "" {
+		return s
+	}
+	if which == lz.LogArchiveName {
+		return "you+log@yourdomain.com"
+	}
+	return "you+audit@yourdomain.com"
+}
