@@ -11,6 +11,9 @@ package registry
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/castle-aws/castle/steps"
 )
@@ -53,4 +56,39 @@ func (sec) Resume(ctx context.Context, env *steps.Env, emit steps.Emit) error {
 			Message: "The upload of " + op.ID + " was interrupted; apply this section again to finish it (layers already uploaded are skipped)."})
 	}
 	return nil
+}
+
+// Pushed returns the image castle last pushed (URI:tag) and its digest, from
+// the journal; ok is false when castle has not pushed one.
+func Pushed(env *steps.Env) (image, digest string, ok bool) {
+	if env == nil || env.Journal == nil {
+		return "", "", false
+	}
+	image, ok = env.Journal.Resource(section, ResImage)
+	digest, _ = env.Journal.Resource(section, ResDigest)
+	return image, digest, ok && image != ""
+}
+
+// FolderSuggestions lists the folders that complete what was typed, for the
+// source folder question.
+func FolderSuggestions(typed string) []string {
+	dir, prefix := filepath.Split(typed)
+	base := dir
+	if base == "" {
+		base = "."
+	}
+	entries, err := os.ReadDir(expand(base))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), prefix) && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, dir+e.Name()+string(filepath.Separator))
+		}
+		if len(out) == 20 {
+			break
+		}
+	}
+	return out
 }
