@@ -129,7 +129,7 @@ func New(opts Options) *App {
 
 // Init starts discovery of every section at once, and asks who is signed in.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.discoverAll(), a.identityCmd(), tea.RequestBackgroundColor)
+	return tea.Batch(a.discoverAll(), a.identityCmd(), a.workloadCmd(), tea.RequestBackgroundColor)
 }
 
 // Update routes messages: keys to the screen in front, results to whoever

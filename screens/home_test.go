@@ -2,6 +2,7 @@ package screens_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/castle-aws/castle/screens"
+	"github.com/castle-aws/castle/steps"
 )
 
 var stateWords = []string{"done", "in progress", "not started", "waiting on an earlier section", "failed", "not built yet"}
@@ -61,8 +63,9 @@ func TestHomeShowsEverySectionWithItsState(t *testing.T) {
 func TestHomeInProgressShowsElapsedAndETAFromTheEnvClock(t *testing.T) {
 	j := newJourney()
 	d := newDriver(t, j.app(screens.Options{}), 100, 30)
+	s := d.waitText("in progress · 20m of about 1h")
 	d.key("down") // Landing zone
-	s := d.waitText("Setting up the landing zone", "AWS says IN_PROGRESS", "20m so far, about 40m left")
+	s = d.waitText("Setting up the landing zone", "AWS says IN_PROGRESS", "20m so far, about 40m left")
 	checkFits(t, s, 100, 30)
 	j.clock.Advance(30 * time.Minute)
 	d.waitText("50m so far, about 10m left")
@@ -186,5 +189,20 @@ func TestAccessibleModeHasNoSpinnerAndNoAltScreen(t *testing.T) {
 	}
 	if strings.ContainsAny(s, "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") {
 		t.Errorf("accessible mode shows a spinner:\n%s", s)
+	}
+}
+
+func TestHeaderShowsTheWorkloadAccountAndWSaves(t *testing.T) {
+	j := newJourney()
+	j.env.Workload = func(context.Context, *steps.Env) (steps.WorkloadAccount, error) {
+		return steps.WorkloadAccount{AccountID: "222233334444", Name: "dev"}, nil
+	}
+	saved := 0
+	d := newDriver(t, j.app(screens.Options{SaveAnswers: func() error { saved++; return nil }}), 100, 30)
+	d.waitText("workload 222233334444 (dev)", "region eu-west-1")
+	d.key("w")
+	d.waitText("Saved your answers to castle.yaml.")
+	if saved != 1 {
+		t.Errorf("SaveAnswers called %d times", saved)
 	}
 }

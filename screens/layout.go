@@ -268,6 +268,11 @@ func (a *App) checklist(w, h, selected int, withSummary bool) string {
 			words = shortLabel(state, words)
 		}
 		row := cur + a.marker(state) + " " + title + "  " + a.st.faint.Render(words)
+		if withSummary && state == steps.StateInProgress {
+			if ops := a.status[s.ID()].Operations; len(ops) > 0 && a.flows[s.ID()] == nil {
+				row += a.st.faint.Render(a.mk.dot + a.opShort(ops[0]))
+			}
+		}
 		if withSummary {
 			if sum := a.status[s.ID()].Summary; sum != "" && sum != words {
 				row += a.st.faint.Render(a.mk.dot) + sum
@@ -317,4 +322,16 @@ func shortLabel(state steps.State, words string) string {
 		return "in progress"
 	}
 	return words
+}
+
+// opShort is an operation's time in a few words: "20m of about 1h".
+func (a *App) opShort(op steps.Operation) string {
+	if op.StartedAt.IsZero() {
+		return "started"
+	}
+	elapsed := a.env.Now().Sub(op.StartedAt)
+	if op.Expected <= 0 {
+		return human(elapsed) + " so far"
+	}
+	return human(elapsed) + " of about " + human(op.Expected)
 }

@@ -37,13 +37,26 @@
 // Rules for a Form: bind every field with .Value(&ctx.Answers.X) (ctx.Answers
 // is a pointer that stays valid); do not call Run, WithProgramOptions,
 // WithTheme or WithAccessible (the shell sets theme, width and accessible mode);
-// return nil when there is nothing to ask. Never call AWS from a Form
+// return nil when there is nothing to ask. The shell draws the keys in its
+// footer (from the focused field's KeyBinds); esc leaves the form unless the
+// focused field uses esc itself (a select with a filter). Never call AWS from a Form
 // (a huh OptionsFunc that needs AWS data should read it from ctx.Status,
 // which Discover filled in).
 //
 // A section that needs more than a form (a table to pick from, a live log)
 // also implements CustomScreen; its model runs after the form and before the
 // plan. When Done reports true the shell goes on to the plan.
+//
+// # How Apply and Resume events show
+//
+// One line per Event.Step (titled by the plan's Action.Title for that key):
+// a spinner while started/progress/waiting, ✓ done, ↷ skipped, ✗ failed (with
+// the returned UserError's Message and Next), ➜ "Your turn" for EventHandOff
+// (Detail on its own line, e.g. a console URL). Waiting lines show Op.Name
+// (when it differs from the title), Op.Status, time so far and Op.ETA, on the
+// env clock. A progress bar shows for EventProgress when Percent >= 0 and for
+// EventWaiting when Percent > 0. EventInfo without a Step goes to a short log
+// under the steps.
 package screens
 
 import (
