@@ -246,7 +246,7 @@ func (r *runner) account(ctx context.Context, j job) error {
 }
 
 func (r *runner) provision(ctx context.Context, j job, op *journal.Operation) error {
-	o := ownerOf(r.env, j.acct)
+	o := ownerOf(r.env, r.inv, j.acct)
 	param := func(k, v string) sctypes.ProvisioningParameter {
 		return sctypes.ProvisioningParameter{Key: aws.String(k), Value: aws.String(v)}
 	}

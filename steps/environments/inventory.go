@@ -17,6 +17,7 @@ import (
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
 
 	"github.com/castle-aws/castle/steps"
+	sp "github.com/castle-aws/castle/steps/people"
 )
 
 // Inventory is what discovery found: the organization's accounts and OUs,
@@ -29,6 +30,8 @@ type Inventory struct {
 	Product Product
 	// Provisioned are Account Factory's provisioned products by name.
 	Provisioned map[string]Provision
+	// Users are the IAM Identity Center users who can own an account.
+	Users []sp.User
 }
 
 // Account is one account of the organization.
@@ -114,6 +117,51 @@ func (inv Inventory) Domains() []string {
 	return out
 }
 
+// SuggestEmail proposes an account email: the name and its environment
+// ("Bot.prod" → bot+prod@domain) at the domain the organization's accounts
+// use most. It returns "" when no domain is known.
+func SuggestEmail(name string, inv Inventory) string {
+	d := inv.Domains()
+	if len(d) == 0 || strings.TrimSpace(name) == "" {
+		return ""
+	}
+	base, env := strings.TrimSpace(name), ""
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		base, env = base[:i], base[i+1:]
+	}
+	clean := func(s string) string {
+		var b strings.Builder
+		for _, r := range strings.ToLower(s) {
+			switch {
+			case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '.':
+				b.WriteRune(r)
+			case r == ' ' || r == '_':
+				b.WriteByte('-')
+			}
+		}
+		return strings.Trim(b.String(), "-.")
+	}
+	local := clean(base)
+	if e := clean(env); e != "" {
+		local += "+" + e
+	}
+	if local == "" {
+		return ""
+	}
+	return local + "@" + d[0]
+}
+
+// Load runs discovery's read-only calls and returns what it found (for
+// screens, from a tea.Cmd).
+func Load(ctx context.Context, env *steps.Env) (Inventory, error) {
+	inv, err := inventory(ctx, env)
+	if errors.Is(err, errNoOrganization) {
+		return inv, &steps.UserError{Message: "There is no organization yet, so no account can be created.",
+			Next: "Do the Landing zone section first."}
+	}
+	return inv, err
+}
+
 // last remembers the newest inventory per env, for the screen's form.
 var last sync.Map // *steps.Env → Inventory
 
@@ -153,6 +201,9 @@ func inventory(ctx context.Context, env *steps.Env) (Inventory, error) {
 		}
 	}
 	registered(ctx, env, &inv)
+	if inst, err := sp.FindInstance(ctx, env); err == nil {
+		inv.Users, _ = sp.ListUsers(ctx, env, inst.StoreID) // owners to pick from; optional
+	}
 	if err := findProduct(ctx, env, &inv); err != nil {
 		return inv, err
 	}

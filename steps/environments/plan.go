@@ -108,7 +108,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	n := 0
 	for _, a := range env.Answers.Environments {
 		act := steps.Action{Key: opKey(ProvisionedName(a.Name)), Title: "Create account " + a.Name,
-			Why: fmt.Sprintf("A separate account for %s, in OU %s, owned by %s.", a.Name, a.OU, ownerLabel(env, a))}
+			Why: fmt.Sprintf("A separate account for %s, in OU %s, owned by %s.", a.Name, a.OU, ownerLabel(env, inv, a))}
 		if ex, ok := exists(env, inv, a); ok {
 			act.Skip, act.SkipReason = true, fmt.Sprintf("account %s (%s) exists", ex.ID, ex.Email)
 		} else {
@@ -119,7 +119,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 				"Key=AccountName,Value='%s' Key=AccountEmail,Value=%s Key=ManagedOrganizationalUnit,Value='%s' "+
 				"Key=SSOUserEmail,Value=%s Key=SSOUserFirstName,Value='%s' Key=SSOUserLastName,Value='%s'",
 				inv.Product.ID, inv.Product.ArtifactID, ProvisionedName(a.Name), a.Name, a.Email, a.OU,
-				ownerOf(env, a).Email, ownerOf(env, a).GivenName, ownerOf(env, a).FamilyName)}
+				ownerOf(env, inv, a).Email, ownerOf(env, inv, a).GivenName, ownerOf(env, inv, a).FamilyName)}
 		}
 		p.Actions = append(p.Actions, act)
 	}
@@ -150,10 +150,22 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 // owner is who gets administrator access to an account.
 type owner struct{ Email, GivenName, FamilyName string }
 
-func ownerOf(env *steps.Env, a castlefile.Account) owner {
+func ownerOf(env *steps.Env, inv Inventory, a castlefile.Account) owner {
 	for _, u := range env.Answers.People {
 		if strings.EqualFold(u.UserName, a.Owner) || strings.EqualFold(u.Email, a.Owner) {
 			return owner{u.Email, u.GivenName, u.FamilyName}
+		}
+	}
+	for _, u := range inv.Users {
+		if strings.EqualFold(u.UserName, a.Owner) || strings.EqualFold(u.Email, a.Owner) {
+			given, family, _ := strings.Cut(strings.TrimSpace(u.DisplayName), " ")
+			if given == "" {
+				given = u.UserName
+			}
+			if family == "" {
+				family = "-"
+			}
+			return owner{u.Email, given, family}
 		}
 	}
 	if strings.Contains(a.Owner, "@") {
@@ -164,9 +176,9 @@ func ownerOf(env *steps.Env, a castlefile.Account) owner {
 	return owner{a.Email, "Account", "Owner"}
 }
 
-func ownerLabel(env *steps.Env, a castlefile.Account) string {
+func ownerLabel(env *steps.Env, inv Inventory, a castlefile.Account) string {
 	if a.Owner != "" {
 		return a.Owner
 	}
-	return ownerOf(env, a).Email
+	return ownerOf(env, inv, a).Email
 }
