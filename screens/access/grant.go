@@ -2,6 +2,7 @@ package access
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -37,7 +38,7 @@ func grantForm(c sa.Catalog, ch *choice) *huh.Form {
 	}
 	var sets []huh.Option[string]
 	for _, s := range c.Sets {
-		sets = append(sets, huh.NewOption(s.Name+": "+sa.PlainDescription(s.Name, s.Description), s.Name))
+		sets = append(sets, huh.NewOption(fmt.Sprintf("%-32s %s", s.Name, clip(sa.PlainDescription(s.Name, s.Description), 40)), s.Name))
 	}
 	atLeastOne := func(what string) func([]string) error {
 		return func(v []string) error {
@@ -50,13 +51,13 @@ func grantForm(c sa.Catalog, ch *choice) *huh.Form {
 	return huh.NewForm(
 		huh.NewGroup(huh.NewMultiSelect[string]().Key("users").Title("Who?").
 			Description("Space picks a person; enter goes on.").
-			Options(users...).Validate(atLeastOne("person")).Value(&ch.users)),
+			Height(min(len(users)+3, 14)).Options(users...).Validate(atLeastOne("person")).Value(&ch.users)),
 		huh.NewGroup(huh.NewMultiSelect[string]().Key("accounts").Title("Which accounts?").
 			Description("Space picks an account; enter goes on.").
-			Options(accounts...).Validate(atLeastOne("account")).Value(&ch.accounts)),
+			Height(min(len(accounts)+3, 14)).Options(accounts...).Validate(atLeastOne("account")).Value(&ch.accounts)),
 		huh.NewGroup(huh.NewSelect[string]().Key("set").Title("What may they do there?").
 			Description("Give the least that lets them work. You can always give more later.").
-			Value(&ch.set).Options(sets...)),
+			Height(len(sets)+3).Value(&ch.set).Options(sets...)),
 		huh.NewGroup(huh.NewConfirm().Key("admin").Title("Really give full administrator access?").
 			Description("Administrators can do anything: delete resources, change who has access, run up the bill. "+
 				"If their password leaks, so does all of that. Most work needs only read-only or power-user access.").

@@ -18,12 +18,12 @@ const DefaultPermissionSet = "AWSReadOnlyAccess"
 const AdminPermissionSet = "AWSAdministratorAccess"
 
 var plain = map[string]string{
-	"AWSReadOnlyAccess":                "See everything, change nothing. The safe default.",
-	"AWSPowerUserAccess":               "Build and run anything, but not manage users or permissions.",
-	"AWSAdministratorAccess":           "Full control, including people, permissions and billing. Use sparingly.",
-	"AWSOrganizationsFullAccess":       "Manage the organization itself: its accounts and OUs.",
-	"AWSServiceCatalogAdminFullAccess": "Manage Service Catalog products, such as Account Factory.",
-	"AWSServiceCatalogEndUserAccess":   "Launch Service Catalog products, such as new accounts from Account Factory.",
+	"AWSReadOnlyAccess":                "See everything, change nothing (safest)",
+	"AWSPowerUserAccess":               "Build anything; no users or permissions",
+	"AWSAdministratorAccess":           "Everything, incl. access and billing",
+	"AWSOrganizationsFullAccess":       "Manage the organization's accounts",
+	"AWSServiceCatalogAdminFullAccess": "Manage Service Catalog products",
+	"AWSServiceCatalogEndUserAccess":   "Launch products such as new accounts",
 }
 
 // PlainDescription is one plain line about what a permission set allows.
