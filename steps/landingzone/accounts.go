@@ -120,7 +120,7 @@ func followAccount(ctx context.Context, env *steps.Env, emit steps.Emit, step, n
 		}
 		last = out.CreateAccountStatus
 		op.Status = string(last.State)
-		e := event(env, step, steps.EventWaiting, "AWS is creating the "+name+" account ("+op.Status+")")
+		e := event(env, step, steps.EventWaiting, "AWS is creating the "+name+" account")
 		cp := op
 		e.Op = &cp
 		emit(e)

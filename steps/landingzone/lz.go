@@ -129,7 +129,7 @@ func followLandingZone(ctx context.Context, env *steps.Env, emit steps.Emit, jop
 			return false, err
 		}
 		final = cur
-		e := event(env, "create-landing-zone", steps.EventWaiting, "AWS is setting up the landing zone ("+cur.Status+")."+leaveNote)
+		e := event(env, "create-landing-zone", steps.EventWaiting, "AWS is setting up the landing zone."+leaveNote)
 		e.Op = &cur
 		emit(e)
 		if cur.Status == string(cttypes.LandingZoneOperationStatusFailed) {

@@ -100,7 +100,7 @@ func followBaseline(ctx context.Context, env *steps.Env, emit steps.Emit, jop jo
 			return false, err
 		}
 		final = cur
-		e := event(env, "register-sandbox", steps.EventWaiting, "Control Tower is registering the OU ("+cur.Status+")")
+		e := event(env, "register-sandbox", steps.EventWaiting, "Control Tower is registering the OU")
 		e.Op = &cur
 		emit(e)
 		return cur.Status != string(cttypes.BaselineOperationStatusInProgress), nil
