@@ -279,8 +279,20 @@ func (s *Service) getOperation(r *wire.Request, kind string) (any, error) {
 }
 
 func (s *Service) listLandingZoneOperations(r *wire.Request) (any, error) {
+	var in struct {
+		Filter struct {
+			Statuses []string `json:"statuses"`
+			Types    []string `json:"types"`
+		} `json:"filter"`
+	}
+	if err := r.DecodeJSON(&in); err != nil {
+		return nil, err
+	}
 	var ops []*Operation
 	for _, op := range s.Ops {
+		if len(in.Filter.Statuses) > 0 && !has(in.Filter.Statuses, op.Status) || len(in.Filter.Types) > 0 && !has(in.Filter.Types, op.Type) {
+			continue
+		}
 		if op.Kind == "landingzone" {
 			ops = append(ops, op)
 		}

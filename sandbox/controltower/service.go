@@ -75,6 +75,9 @@ type Service struct {
 	Enabled []*EnabledBaseline    `json:"enabledBaselines"`
 	// Latest is the newest landing-zone version; CreateLandingZone accepts only it.
 	Latest string `json:"latest"`
+	// FailNext, when set, makes the next landing-zone operation end FAILED
+	// with this status message (tests, `castle sandbox` demos of a failure).
+	FailNext string `json:"failNext,omitempty"`
 }
 
 // New returns the simulated Control Tower.
@@ -167,6 +170,11 @@ func (s *Service) finishLandingZone(w *world.World, op *Operation) {
 		op.Status, op.Message = "FAILED", "The landing zone was deleted while it was being set up."
 		return
 	}
+	if s.FailNext != "" {
+		op.Status, op.Message = "FAILED", s.FailNext
+		s.LZ.Status, s.FailNext = "FAILED", ""
+		return
+	}
 	s.LZ.Status = "ACTIVE"
 	var m manifest
 	_ = json.Unmarshal(s.LZ.Manifest, &m)
@@ -250,7 +258,9 @@ func notFound(format string, args ...any) error {
 }
 
 // Control: POST /_sandbox/controltower/latest-version?version=4.1 makes a
-// newer landing-zone version available (to try castle's upgrade path).
+// newer landing-zone version available (to try castle's upgrade path);
+// POST /_sandbox/controltower/fail-next-landing-zone?reason=... makes the next
+// landing-zone operation fail with that reason.
 func (s *Service) Control(w *world.World, action string, p url.Values) (any, error) {
 	switch action {
 	case "latest-version":
@@ -260,6 +270,12 @@ func (s *Service) Control(w *world.World, action string, p url.Values) (any, err
 		}
 		s.Latest = v
 		return map[string]string{"latest": s.Latest}, nil
+	case "fail-next-landing-zone":
+		s.FailNext = p.Get("reason")
+		if s.FailNext == "" {
+			s.FailNext = "AWS Control Tower cannot set up the landing zone because an AWS Config configuration recorder already exists in a shared account."
+		}
+		return map[string]string{"failNext": s.FailNext}, nil
 	}
 	return nil, wire.UnknownOperation(action)
 }

@@ -32,6 +32,10 @@ func (r *run) accounts(ctx context.Context) error {
 	var waiting []sharedAccount
 	for _, s := range r.shared() {
 		r.send(s.step, steps.EventStarted, "Creating the "+s.name+" account")
+		if *s.slot == nil && r.f.LZ != nil {
+			r.skip(s.step, "the landing zone already has its shared accounts")
+			continue
+		}
 		if have := *s.slot; have != nil {
 			r.skip(s.step, s.name+" is "+have.ID)
 			if err := r.resource(s.res, have.ID); err != nil {

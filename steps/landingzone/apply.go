@@ -55,6 +55,7 @@ func (section) Apply(ctx context.Context, env *steps.Env, emit steps.Emit) error
 	if err != nil {
 		return err
 	}
+	adopt(f, a)
 	if err := checkAnswers(f, a); err != nil {
 		return err
 	}

@@ -32,9 +32,12 @@ func ctClient(env *steps.Env) *controltower.Client {
 func readRoles(ctx context.Context, env *steps.Env, f *Facts) error {
 	c := iam.NewFromConfig(env.Config)
 	for _, r := range loadRoles() {
-		_, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.Name)})
+		out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.Name)})
 		var nse *iamtypes.NoSuchEntityException
 		switch {
+		case err == nil && aws.ToString(out.Role.Path) != RolePath:
+			f.BadRoles = append(f.BadRoles, r.Name+" (path "+aws.ToString(out.Role.Path)+")")
+			f.Roles[r.Name] = true
 		case err == nil:
 			f.Roles[r.Name] = true
 		case errors.As(err, &nse):

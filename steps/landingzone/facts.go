@@ -42,7 +42,9 @@ type Facts struct {
 	// Pending are CreateAccount requests still IN_PROGRESS, by account name → request id.
 	Pending map[string]string
 	Roles   map[string]bool
-	LZ      *LandingZone
+	// BadRoles exist with a path other than /service-role/, which Control Tower refuses.
+	BadRoles []string
+	LZ       *LandingZone
 	// LZOp is a landing-zone operation in flight, whoever started it.
 	LZOp *steps.Operation
 	// SandboxRegistered: AWSControlTowerBaseline is enabled on the Sandbox OU;

@@ -252,3 +252,31 @@ func TestNewerVersionRequiredIsUsedAndSaid(t *testing.T) {
 		t.Fatalf("landing zone %+v %v", out, err)
 	}
 }
+
+func TestLandingZoneFailureIsExplained(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{Speed: fast})
+	sb.World.Lock()
+	sbct.From(sb.World).FailNext = "A configuration recorder already exists in account 123456789012."
+	sb.World.Unlock()
+	env := answers(sb.Env())
+	s := landingzone.New()
+	rec := &recorder{}
+	err := s.Apply(context.Background(), env, rec.emit)
+	var ue *steps.UserError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Message, "configuration recorder already exists") || ue.Next == "" {
+		t.Fatalf("want AWS's reason in a UserError, got %v", err)
+	}
+	if rec.find(steps.EventFailed, "create-landing-zone") == nil {
+		t.Fatal("no failed event for the landing zone")
+	}
+	st, err := s.Discover(context.Background(), env)
+	if err != nil || st.State != steps.StateFailed {
+		t.Fatalf("discovery after the failure %+v %v", st, err)
+	}
+	if err := s.Apply(context.Background(), env, rec.emit); err == nil || !strings.Contains(err.Error(), "Control Tower console") {
+		t.Fatalf("a second apply must not start another landing zone: %v", err)
+	}
+	if lzs, _, _ := count(t, sb); lzs != 1 {
+		t.Fatalf("%d landing zones", lzs)
+	}
+}

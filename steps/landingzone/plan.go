@@ -17,6 +17,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	if err != nil {
 		return steps.Plan{Section: steps.LandingZone}, err
 	}
+	adopt(f, a)
 	p := steps.Plan{Section: steps.LandingZone, Actions: actions(env, f, a)}
 	if !p.Pending() {
 		p.Summary = "Everything of the landing zone exists already; nothing to do."
@@ -66,6 +67,10 @@ func checkAnswers(f *Facts, a *castlefile.LandingZone) error {
 		return &steps.UserError{Message: "Your organization uses consolidated billing only; Control Tower needs all features.",
 			Next: "Enable all features in the AWS Organizations console (Settings), wait until every member account accepts, then run castle again."}
 	}
+	if len(f.BadRoles) > 0 && f.LZ == nil {
+		return &steps.UserError{Message: "Control Tower needs its roles under the path /service-role/, and these exist elsewhere: " + strings.Join(f.BadRoles, ", ") + ".",
+			Next: "Delete those roles in the IAM console (nothing uses them before the landing zone exists), then run castle again: it recreates them correctly."}
+	}
 	if a.HomeRegion == "" {
 		return &steps.UserError{Message: "No home region is chosen for the landing zone.", Next: "Choose one in the Landing zone form, or set landingZone.homeRegion in castle.yaml."}
 	}
@@ -73,7 +78,7 @@ func checkAnswers(f *Facts, a *castlefile.LandingZone) error {
 		name, email, other string
 		have               *Account
 	}{{LogArchiveName, a.LogArchiveEmail, a.AuditEmail, f.Log}, {AuditName, a.AuditEmail, a.LogArchiveEmail, f.Audit}} {
-		if x.have != nil {
+		if x.have != nil || f.LZ != nil {
 			continue
 		}
 		if err := CheckEmail(x.name, x.email, x.other, f); err != nil {
@@ -117,7 +122,7 @@ func actions(env *steps.Env, f *Facts, a *castlefile.LandingZone) []steps.Action
 			reason = x.name + " is " + x.have.ID
 		}
 		add(x.key, "Create the "+x.name+" account", "A separate account that "+map[string]string{LogArchiveName: "keeps every account's logs", AuditName: "holds the security and audit tools"}[x.name]+".",
-			x.have != nil, reason, env.AWSCommand("organizations create-account --account-name %q --email %s", x.name, x.email))
+			x.have != nil || f.LZ != nil, orPlaceholder(reason, "the landing zone has its shared accounts"), env.AWSCommand("organizations create-account --account-name %q --email %s", x.name, x.email))
 	}
 	sec, inSec := f.OUs[a.SecurityOU]
 	moved := inSec && f.Log != nil && f.Audit != nil && f.Log.Parent == sec.ID && f.Audit.Parent == sec.ID
@@ -140,4 +145,16 @@ func orPlaceholder(v, p string) string {
 		return p
 	}
 	return v
+}
+
+// adopt takes the home region and governed regions of an existing landing
+// zone: they cannot be changed by castle.
+func adopt(f *Facts, a *castlefile.LandingZone) {
+	if f.LZ == nil || f.LZ.HomeRegion == "" {
+		return
+	}
+	a.HomeRegion = f.LZ.HomeRegion
+	if len(f.LZ.Governed) > 0 {
+		a.GovernedRegions = append([]string(nil), f.LZ.Governed...)
+	}
 }

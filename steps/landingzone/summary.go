@@ -25,7 +25,9 @@ func (r *run) summary(ctx context.Context) error {
 		lines = append(lines, fmt.Sprintf("Landing zone %s, home region %s, governed regions %s", r.f.LZ.Version, r.f.LZ.HomeRegion, strings.Join(r.a.GovernedRegions, ", ")))
 	}
 	lines = append(lines, "OUs: "+r.a.SecurityOU+" ("+r.f.OUs[r.a.SecurityOU].ID+"), "+r.a.SandboxOU+" ("+r.f.OUs[r.a.SandboxOU].ID+")")
-	lines = append(lines, "Shared accounts: "+LogArchiveName+" "+r.f.Log.ID+", "+AuditName+" "+r.f.Audit.ID)
+	if r.f.Log != nil && r.f.Audit != nil {
+		lines = append(lines, "Shared accounts: "+LogArchiveName+" "+r.f.Log.ID+", "+AuditName+" "+r.f.Audit.ID)
+	}
 	if r.f.PortalURL != "" {
 		lines = append(lines, "Access portal: "+r.f.PortalURL)
 	}
