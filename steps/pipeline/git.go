@@ -68,7 +68,8 @@ func GuessRepository(dir string) string {
 // GuessBranch is the folder's current branch, or "main".
 func GuessBranch(dir string) string {
 	if dir != "" {
-		if b := git(dir, "rev-parse", "--abbrev-ref", "HEAD"); b != "" && b != "HEAD" {
+		// symbolic-ref also names the branch of a repository with no commit yet.
+		if b := git(dir, "symbolic-ref", "--short", "-q", "HEAD"); b != "" {
 			return b
 		}
 	}
