@@ -56,6 +56,7 @@ type model struct {
 	dropKey key.Binding
 	copyKey key.Binding
 	linkKey key.Binding
+	msgKey  key.Binding
 	nextKey key.Binding
 	backKey key.Binding
 	bold    lipgloss.Style
@@ -67,7 +68,8 @@ func newModel(ctx screens.FormContext) *model {
 		addKey:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add a person")),
 		dropKey: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove the last one")),
 		copyKey: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy portal address")),
-		linkKey: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "copy console link")),
+		linkKey: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "copy settings link")),
+		msgKey:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "copy messages")),
 		nextKey: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		backKey: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		bold:    lipgloss.NewStyle().Bold(true),
@@ -113,7 +115,7 @@ func (m *model) Keys() []key.Binding {
 	case modeHandOff:
 		done := m.nextKey
 		done.SetHelp("enter", "done, it is on")
-		return []key.Binding{m.linkKey, m.copyKey, done, m.backKey}
+		return []key.Binding{m.linkKey, m.msgKey, done, m.backKey}
 	}
 	return nil
 }
@@ -142,9 +144,9 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 		case key.Matches(k, m.linkKey):
 			m.copied = "console link"
 			return m, tea.SetClipboard(sp.SettingsURL(m.region(), m.inst.ARN))
-		case key.Matches(k, m.copyKey):
-			m.copied = "portal address"
-			return m, tea.SetClipboard(m.inst.PortalURL)
+		case key.Matches(k, m.msgKey):
+			m.copied = "messages"
+			return m, tea.SetClipboard(m.messages())
 		case key.Matches(k, m.nextKey):
 			m.done = true
 		case key.Matches(k, m.backKey):
@@ -221,7 +223,7 @@ func (m *model) View(width, height int) string {
 		b.WriteString(m.form.View())
 		return b.String()
 	case modeHandOff:
-		return m.handOffView(width)
+		return m.handOffView(width, height)
 	}
 	if m.err != nil {
 		b.WriteString(errText(m.err) + "\n\n")
@@ -251,19 +253,34 @@ func (m *model) View(width, height int) string {
 	return b.String()
 }
 
-func (m *model) handOffView(width int) string {
+func (m *model) handOffView(width, height int) string {
 	var b strings.Builder
-	b.WriteString(m.bold.Render("Your turn: one switch in the AWS console") + "\n\n")
-	b.WriteString(wrap(sp.HandOffSteps(m.region(), m.inst.ARN), width) + "\n\n")
-	b.WriteString(m.faint.Render("Press o to copy the console link. Once it is on, press enter.") + "\n")
+	b.WriteString(m.bold.Render("Your turn: one switch in the AWS console") + "\n")
+	b.WriteString(wrap(sp.HandOffSteps(m.region()), width) + "\n")
+	b.WriteString(m.faint.Render("o copies a direct link to the settings page. Once the switch is on, press enter.") + "\n")
 	if m.copied != "" {
 		b.WriteString("Copied the " + m.copied + " to the clipboard.\n")
 	}
-	b.WriteString("\n" + m.bold.Render("Then send each new person:") + "\n")
+	b.WriteString("\n" + m.bold.Render("Then send each new person (m copies the messages):") + "\n")
+	head := b.String()
+	left := height - strings.Count(head, "\n")
+	var msgs []string
 	for _, u := range m.pending() {
-		b.WriteString(wrap(sp.Welcome(m.inst.PortalURL, u), width) + "\n\n")
+		msgs = append(msgs, wrap(sp.Welcome(m.inst.PortalURL, u), width))
 	}
-	return b.String()
+	body := strings.Join(msgs, "\n")
+	if lines := strings.Split(body, "\n"); len(lines) > left && left > 1 {
+		body = strings.Join(lines[:left-1], "\n") + "\n" + m.faint.Render("… press m to copy them all")
+	}
+	return head + body
+}
+
+func (m *model) messages() string {
+	var msgs []string
+	for _, u := range m.pending() {
+		msgs = append(msgs, sp.Welcome(m.inst.PortalURL, u))
+	}
+	return strings.Join(msgs, "\n\n")
 }
 
 // wrap breaks text at spaces to fit width, never inside a word, so links

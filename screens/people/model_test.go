@@ -81,6 +81,10 @@ func TestAddPeopleFormValidatesAsTyped(t *testing.T) {
 	if len(d.clip) != 2 || !strings.Contains(d.clip[1], "console.aws.amazon.com/singlesignon/home?region=eu-west-1#/instances/") {
 		t.Fatalf("clipboard %q", d.clip)
 	}
+	d.press("m")
+	if len(d.clip) != 3 || !strings.Contains(d.clip[2], `user name "bob"`) || !strings.Contains(d.clip[2], portal) {
+		t.Fatalf("messages %q", d.clip)
+	}
 	if d.m.Done() {
 		t.Fatal("done before the user said the switch is on")
 	}

@@ -75,7 +75,8 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 		st.State, st.Summary = steps.StateNotStarted, "nobody has access yet"
 	default:
 		st.State = steps.StateDone
-		st.Summary = fmt.Sprintf("%d assignments for %d people", len(c.Assignments), countUsers(c.Assignments))
+		n, u := len(c.Assignments), countUsers(c.Assignments)
+		st.Summary = fmt.Sprintf("%d %s for %d %s", n, pick(n, "assignment", "assignments"), u, pick(u, "person", "people"))
 	}
 	return st, nil
 }
@@ -86,4 +87,11 @@ func countUsers(as []people.Assignment) int {
 		seen[a.UserID] = true
 	}
 	return len(seen)
+}
+
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

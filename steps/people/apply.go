@@ -74,7 +74,7 @@ func (s section) Apply(ctx context.Context, env *steps.Env, emit steps.Emit) err
 		}
 		emit(steps.Event{Time: env.Now(), Section: steps.People, Step: "email-otp", Kind: steps.EventHandOff, Percent: -1,
 			Message: HandOffTitle + ": " + SettingsURL(env.Region, inst.ARN),
-			Detail:  HandOffSteps(env.Region, inst.ARN) + "\n\n" + strings.Join(msgs, "\n\n")})
+			Detail:  HandOffSteps(env.Region) + "\nDirect link to the settings page: " + SettingsURL(env.Region, inst.ARN) + "\n\n" + strings.Join(msgs, "\n\n")})
 	}
 	return nil
 }

@@ -18,16 +18,22 @@ func SettingsURL(region, instanceARN string) string {
 // HandOffTitle is the one line of the manual step.
 const HandOffTitle = "Turn on sign-in code emails for the people castle added"
 
+// ConsoleURL is the Identity Center console's start page in a region (short
+// enough to show whole on an 80-column screen).
+func ConsoleURL(region string) string {
+	return "https://console.aws.amazon.com/singlesignon/home?region=" + region
+}
+
 // HandOffSteps says what to click, in the console, for AWS to email a
 // one-time password to users created through the API (AWS has no API for it).
-func HandOffSteps(region, instanceARN string) string {
+func HandOffSteps(region string) string {
 	return strings.Join([]string{
-		"AWS does not send an invitation to users created by castle (or any other program), so they could not sign in yet.",
-		"1. Signed in to the AWS console as an administrator, open IAM Identity Center → Settings:",
-		"   " + SettingsURL(region, instanceARN),
-		"2. On the Authentication tab, under Standard authentication, choose Configure.",
-		"3. Tick \"Send email OTP for users created from API\" and save.",
-		"From then on, the first time a new person signs in AWS emails them a one-time code, and they choose their own password.",
+		"AWS sends no invitation to people added by a program, so they cannot sign in yet.",
+		"1. Open IAM Identity Center, signed in as an administrator:",
+		"   " + ConsoleURL(region),
+		"2. Settings → Authentication tab → Standard authentication → Configure.",
+		"3. Tick \"Send email OTP for users created from API\", then Save.",
+		"From then on AWS emails each new person a one-time code when they first sign in.",
 	}, "\n")
 }
 
