@@ -184,6 +184,16 @@ func TestWholeSectionThenRerunIsANoOp(t *testing.T) {
 		t.Fatalf("rerun did something: %v", k)
 	}
 	checkDone(t, sb, env)
+
+	// A user who already has a landing zone (no journal, no answers) sees it as done.
+	fresh := sb.Env()
+	st, err = s.Discover(ctx, fresh)
+	if err != nil || st.State != steps.StateDone || !strings.Contains(strings.Join(st.Details, "\n"), "Log Archive account") {
+		t.Fatalf("discovery without journal or answers %+v %v", st, err)
+	}
+	if plan, err := s.Plan(ctx, fresh); err != nil || plan.Pending() {
+		t.Fatalf("plan without journal or answers %+v %v", plan, err)
+	}
 }
 
 func TestRootIsRefused(t *testing.T) {
@@ -278,5 +288,42 @@ func TestLandingZoneFailureIsExplained(t *testing.T) {
 	}
 	if lzs, _, _ := count(t, sb); lzs != 1 {
 		t.Fatalf("%d landing zones", lzs)
+	}
+}
+
+// Someone (castle elsewhere, a colleague) started the landing zone and left:
+// a castle with another journal and no answers sees it in progress, follows
+// it to the end, and creates nothing twice.
+func TestInProgressLandingZoneOfSomeoneElse(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{Speed: 2000})
+	first := answers(sb.Env())
+	ctx, cancel := context.WithCancel(context.Background())
+	err := landingzone.New().Apply(ctx, first, func(e steps.Event) {
+		if e.Kind == steps.EventWaiting && e.Step == "create-landing-zone" {
+			cancel() // ctrl+c while waiting
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want the cancellation back, got %v", err)
+	}
+	first.Journal.Close()
+
+	other := sb.Env() // another journal folder, no answers at all
+	s := landingzone.New()
+	st, err := s.Discover(context.Background(), other)
+	if err != nil || st.State != steps.StateInProgress || len(st.Operations) != 1 || st.Operations[0].StartedAt.IsZero() {
+		t.Fatalf("discovery of the running landing zone %+v %v", st, err)
+	}
+	rec := &recorder{}
+	if err := s.Apply(context.Background(), other, rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	if !rec.has(steps.EventInfo, "already in progress") {
+		t.Fatal("castle did not say it follows the operation already running")
+	}
+	checkDone(t, sb, other)
+	st, err = s.Discover(context.Background(), other)
+	if err != nil || st.State != steps.StateDone {
+		t.Fatalf("after following: %+v %v", st, err)
 	}
 }

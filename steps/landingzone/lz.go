@@ -52,6 +52,11 @@ func (r *run) landingZone(ctx context.Context) error {
 	if err := readLandingZone(ctx, r.env, r.f); err != nil {
 		return err
 	}
+	if r.f.LZ != nil {
+		if err := r.resource("landingZoneArn", r.f.LZ.ARN); err != nil {
+			return err
+		}
+	}
 	r.done(key, "The landing zone is active")
 	return nil
 }
