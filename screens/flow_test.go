@@ -79,9 +79,7 @@ func TestFormPlanConfirmApplyWaitingDoneFailed(t *testing.T) {
 	d.key("c")
 	d.waitText("aws organizations create-organizational-unit", "--name Workloads")
 	d.key("y")
-	if !strings.Contains(d.clip, "create-organizational-unit") {
-		t.Errorf("y did not copy the commands (OSC 52): %q", d.clip)
-	}
+	d.waitFor("the commands in the clipboard (OSC 52)", func(string) bool { return strings.Contains(d.clip, "create-organizational-unit") })
 
 	d.key("enter")
 	d.waitText("This adds about $3 a month to your AWS bill", "(y/n)")
@@ -103,9 +101,7 @@ func TestFormPlanConfirmApplyWaitingDoneFailed(t *testing.T) {
 
 	events <- steps.Event{Step: "ou", Kind: steps.EventDone, Message: "ou-123 created"}
 	d.waitText("✓ Create the Workloads OU", "ou-123 created")
-	if len(d.raw) == 0 || !strings.Contains(strings.Join(d.raw, ""), "\a") {
-		t.Error("no bell when the operation ended")
-	}
+	d.waitFor("a bell when the operation ended", func(string) bool { return strings.Contains(strings.Join(d.raw, ""), "\a") })
 
 	events <- steps.Event{Step: "register", Kind: steps.EventProgress, Message: "registering", Percent: 0.5}
 	d.waitText("50%")
@@ -209,9 +205,7 @@ func TestCtrlCWhileWorkingAsksBeforeLeaving(t *testing.T) {
 	d.key("q")
 	d.waitText("Leave castle?")
 	d.key("y")
-	if !d.quit {
-		t.Fatal("y did not leave")
-	}
+	d.waitFor("y to leave", func(string) bool { return d.quit })
 	select {
 	case <-stopped: // castle stopped following; the fake stands for AWS, which would go on
 	case <-time.After(5 * time.Second):

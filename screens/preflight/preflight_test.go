@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -22,7 +23,7 @@ func profiles() ([]pf.Profile, error) {
 	return []pf.Profile{{Name: ""}, {Name: "dev", SSO: true, Region: "eu-west-2"}, {Name: "prod", Region: "us-east-1"}}, nil
 }
 
-// run executes a Cmd with a short deadline (spinners and blinks never end)
+// run executes a Cmd with a short deadline (blinks and spinners never end)
 // and returns the messages it produced, batches and sequences expanded.
 func run(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
@@ -33,11 +34,11 @@ func run(cmd tea.Cmd) []tea.Msg {
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
-	case <-time.After(50 * time.Millisecond):
+	case <-time.After(300 * time.Millisecond): // cursor blinks (~0.5 s) never end
 		return nil
 	}
 	switch m := msg.(type) {
-	case nil:
+	case nil, spinner.TickMsg:
 		return nil
 	case tea.BatchMsg:
 		var out []tea.Msg
