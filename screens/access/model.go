@@ -198,7 +198,7 @@ func (m *model) View(width, height int) string {
 			return "[ ]"
 		}
 		head := m.bold.Render("Take access away") + "\n" +
-			m.faint.Render("space picks one line; a picks everything the person under the cursor has; enter goes on.") + "\n\n"
+			m.faint.Render("space picks a line · a picks all this person has · enter goes on") + "\n\n"
 		return head + m.tab.view(width, height-4, mark)
 	}
 	var b strings.Builder

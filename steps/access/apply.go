@@ -197,7 +197,7 @@ func run(ctx context.Context, env *steps.Env, instanceARN string, j job, emit st
 		if j.revoke {
 			reason = "nothing to take away"
 		}
-		emit(event(env, key, steps.EventSkipped, j.pair.Words()+": "+reason))
+		emit(event(env, key, steps.EventSkipped, reason))
 		return nil
 	}
 	op, err := start(ctx, env, instanceARN, j)
@@ -292,9 +292,9 @@ func follow(ctx context.Context, env *steps.Env, instanceARN, key string, j job,
 		emit(event(env, key, steps.EventFailed, err.Error()))
 		return true, err
 	}
-	done := "Gave " + j.pair.Words()
+	done := "in place"
 	if j.revoke {
-		done = "Took away " + j.pair.Words()
+		done = "taken away"
 	}
 	emit(event(env, key, steps.EventDone, done))
 	return true, nil

@@ -108,7 +108,8 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	if len(parts) == 0 {
 		p.Summary = "Access is already as castle.yaml asks."
 	} else {
-		p.Summary = strings.ToUpper(parts[0][:1]) + strings.Join(parts, " and ")[1:] + " account assignments; all run at once and take seconds."
+		n := add + remove
+		p.Summary = strings.ToUpper(parts[0][:1]) + strings.Join(parts, " and ")[1:] + " " + pick(n, "account assignment", "account assignments") + "; all run at once and take seconds."
 	}
 	return p, nil
 }

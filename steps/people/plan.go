@@ -81,7 +81,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	default:
 		p.Summary = fmt.Sprintf("Add %s to IAM Identity Center.", plural(adding, "person"))
 		p.Summary = strings.Replace(p.Summary, "persons", "people", 1)
-		p.Notes = append(p.Notes, "AWS sends no invitation to people added this way: castle then shows you the one console switch that makes AWS email them a sign-in code, and the message to send them.")
+		p.Notes = append(p.Notes, "AWS sends no invitation to people added by a program: one console switch makes it email them a sign-in code, and each person needs the portal address and their user name (castle shows both).")
 	}
 	p.Notes = append(p.Notes, "Access portal: "+inst.PortalURL)
 	return p, nil
