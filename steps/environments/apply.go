@@ -232,7 +232,7 @@ func (r *runner) account(ctx context.Context, j job) error {
 			return err
 		}
 	}
-	r.send(steps.Event{Step: key, Kind: steps.EventStarted, Message: "Creating account " + j.acct.Name})
+	r.send(steps.Event{Step: key, Kind: steps.EventStarted, Message: "Asking Account Factory for " + j.acct.Name})
 	if op.ID == "" {
 		if err := r.provision(ctx, j, &op); err != nil {
 			r.send(steps.Event{Step: key, Kind: steps.EventFailed, Message: err.Error()})
@@ -278,7 +278,7 @@ func (r *runner) provision(ctx context.Context, j job, op *journal.Operation) er
 // follow polls the request's record until it ends.
 func (r *runner) follow(ctx context.Context, j job, key string, op journal.Operation) error {
 	env := r.env
-	o := steps.Operation{Key: key, Name: "Creating account " + j.acct.Name, ID: op.ID, StartedAt: op.StartedAt, Expected: Expected, Status: "CREATED"}
+	o := steps.Operation{Key: key, Name: "Create account " + j.acct.Name, ID: op.ID, StartedAt: op.StartedAt, Expected: Expected, Status: "CREATED"}
 	var final *sc.DescribeRecordOutput
 	err := poll.Until(ctx, env.TheClock(), o, func(ctx context.Context) (bool, error) {
 		out, err := r.sc.DescribeRecord(ctx, &sc.DescribeRecordInput{Id: aws.String(op.ID)})
@@ -296,8 +296,7 @@ func (r *runner) follow(ctx context.Context, j job, key string, op journal.Opera
 			return true, nil
 		}
 		op := o
-		r.send(steps.Event{Step: key, Kind: steps.EventWaiting, Op: &op, Percent: -1,
-			Message: fmt.Sprintf("Account %s: %s", j.acct.Name, strings.ToLower(strings.ReplaceAll(o.Status, "_", " ")))})
+		r.send(steps.Event{Step: key, Kind: steps.EventWaiting, Op: &op, Percent: -1})
 		return false, nil
 	})
 	if err != nil {

@@ -43,7 +43,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	for _, p := range sortedProvisions(inv) {
 		switch {
 		case p.InFlight():
-			st.Operations = append(st.Operations, steps.Operation{Key: opKey(p.Name), Name: "Creating account " + p.Name,
+			st.Operations = append(st.Operations, steps.Operation{Key: opKey(p.Name), Name: "Create account " + p.Name,
 				ID: p.RecordID, StartedAt: p.Created, Expected: Expected, Status: "IN_PROGRESS"})
 		case p.Status == "ERROR" || p.Status == "TAINTED":
 			failed++
