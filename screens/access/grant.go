@@ -1,7 +1,6 @@
 package access
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -40,21 +39,13 @@ func grantForm(c sa.Catalog, ch *choice) *huh.Form {
 	for _, s := range c.Sets {
 		sets = append(sets, huh.NewOption(fmt.Sprintf("%-32s %s", s.Name, clip(sa.PlainDescription(s.Name, s.Description), 40)), s.Name))
 	}
-	atLeastOne := func(what string) func([]string) error {
-		return func(v []string) error {
-			if len(v) == 0 {
-				return errors.New("choose at least one " + what + " with space, then press enter")
-			}
-			return nil
-		}
-	}
 	return huh.NewForm(
 		huh.NewGroup(huh.NewMultiSelect[string]().Key("users").Title("Who?").
 			Description("Space picks a person; enter goes on.").
-			Height(min(len(users)+3, 14)).Options(users...).Validate(atLeastOne("person")).Value(&ch.users)),
+			Height(min(len(users)+3, 14)).Options(users...).Value(&ch.users)),
 		huh.NewGroup(huh.NewMultiSelect[string]().Key("accounts").Title("Which accounts?").
 			Description("Space picks an account; enter goes on.").
-			Height(min(len(accounts)+3, 14)).Options(accounts...).Validate(atLeastOne("account")).Value(&ch.accounts)),
+			Height(min(len(accounts)+3, 14)).Options(accounts...).Value(&ch.accounts)),
 		huh.NewGroup(huh.NewSelect[string]().Key("set").Title("What may they do there?").
 			Description("Give the least that lets them work. You can always give more later.").
 			Height(len(sets)+3).Value(&ch.set).Options(sets...)),

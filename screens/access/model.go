@@ -170,6 +170,10 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 	switch m.form.State {
 	case huh.StateCompleted:
 		m.form, m.mode = nil, modeMenu
+		if len(m.ch.users) == 0 || len(m.ch.accounts) == 0 {
+			m.note = "Nothing was added: pick at least one person and one account with space. Press g to try again."
+			return nil
+		}
 		if m.ch.set == sa.AdminPermissionSet && !m.ch.adminOK {
 			m.note = "Administrator access not given; nothing was added. Press g to choose a smaller set."
 			return nil
