@@ -47,9 +47,9 @@ func (r *run) accounts(ctx context.Context) error {
 			continue
 		}
 		if op, ok := r.env.Journal.Operation(sec, s.opKey); ok && !op.Done {
-			r.send(s.step, steps.EventInfo, "Following the request castle started earlier ("+op.ID+")")
+			r.send("", steps.EventInfo, s.name+": following the request castle started earlier ("+op.ID+")")
 		} else if id, ok := r.f.Pending[s.name]; ok {
-			r.send(s.step, steps.EventInfo, "Following a request already in progress ("+id+")")
+			r.send("", steps.EventInfo, s.name+": following a request already in progress ("+id+")")
 			if err := r.saveAccountOp(s, id, r.env.Now()); err != nil {
 				return err
 			}

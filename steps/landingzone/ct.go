@@ -109,7 +109,7 @@ func lzOperation(ctx context.Context, env *steps.Env, id string) (steps.Operatio
 		return steps.Operation{}, err
 	}
 	d := out.OperationDetails
-	op := steps.Operation{Key: opLandingZone, Name: "Setting up the landing zone", ID: id, Expected: LandingZoneExpected, Status: string(d.Status)}
+	op := steps.Operation{Key: stepLandingZone, Name: "Setting up the landing zone", ID: id, Expected: LandingZoneExpected, Status: string(d.Status)}
 	if d.StartTime != nil {
 		op.StartedAt = *d.StartTime
 	}
@@ -153,7 +153,7 @@ func baselineOperation(ctx context.Context, env *steps.Env, id string) (steps.Op
 		return steps.Operation{}, err
 	}
 	d := out.BaselineOperation
-	op := steps.Operation{Key: opRegister, Name: "Registering the Sandbox OU", ID: id, Expected: BaselineExpected, Status: string(d.Status)}
+	op := steps.Operation{Key: stepRegister, Name: "Registering the Sandbox OU", ID: id, Expected: BaselineExpected, Status: string(d.Status)}
 	if d.StartTime != nil {
 		op.StartedAt = *d.StartTime
 	}

@@ -121,7 +121,7 @@ func accountOps(env *steps.Env) []steps.Operation {
 	var out []steps.Operation
 	for key, op := range env.Journal.Operations(sec) {
 		if strings.HasPrefix(key, "account:") {
-			out = append(out, steps.Operation{Key: key, Name: "Creating the " + op.Extra["name"] + " account", ID: op.ID, StartedAt: op.StartedAt, Expected: op.Expected, Status: op.Status})
+			out = append(out, steps.Operation{Key: "create-" + key, Name: "Creating the " + op.Extra["name"] + " account", ID: op.ID, StartedAt: op.StartedAt, Expected: op.Expected, Status: op.Status})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

@@ -28,7 +28,8 @@ func Manifest(a castlefile.LandingZone, logAccount, auditAccount string) map[str
 	}
 }
 
-const leaveNote = " You can leave: AWS keeps working and castle picks this up when you come back."
+// LeaveNote is said once when the hour-long wait starts.
+const LeaveNote = "This takes about an hour. You can leave: AWS keeps working and castle picks this up when you come back."
 
 func (r *run) landingZone(ctx context.Context) error {
 	const key = "create-landing-zone"
@@ -67,7 +68,7 @@ func (r *run) lzHandle(ctx context.Context) (journal.Operation, error) {
 	if op := r.f.LZOp; op != nil {
 		jop, ok := r.env.Journal.Operation(sec, opLandingZone)
 		if !ok || jop.ID != op.ID || jop.Done {
-			r.send("create-landing-zone", steps.EventInfo, "Following the landing-zone operation already in progress ("+op.ID+")")
+			r.send("", steps.EventInfo, "Following the landing-zone operation already in progress ("+op.ID+")")
 			jop = journal.Operation{Kind: "controltower:CreateLandingZone", ID: op.ID, StartedAt: op.StartedAt, Expected: LandingZoneExpected, Status: op.Status}
 			if r.f.LZ != nil {
 				jop.Extra = map[string]string{"arn": r.f.LZ.ARN}
@@ -97,7 +98,7 @@ func (r *run) lzHandle(ctx context.Context) (journal.Operation, error) {
 	}
 	out, err := c.CreateLandingZone(ctx, in)
 	if v, ok := requiredVersion(err); ok && v != version {
-		r.send("create-landing-zone", steps.EventInfo, "AWS now requires landing-zone version "+v+" for new landing zones (castle asked for "+version+"); castle uses "+v+".")
+		r.send("", steps.EventInfo, "AWS now requires landing-zone version "+v+" for new landing zones (castle asked for "+version+"); castle uses "+v+".")
 		version = v
 		in.Version = aws.String(v)
 		out, err = c.CreateLandingZone(ctx, in)
@@ -125,7 +126,8 @@ func (r *run) lzHandle(ctx context.Context) (journal.Operation, error) {
 
 // followLandingZone polls a landing-zone operation to its end.
 func followLandingZone(ctx context.Context, env *steps.Env, emit steps.Emit, jop journal.Operation) error {
-	op := steps.Operation{Key: opLandingZone, Name: "Setting up the landing zone", ID: jop.ID, StartedAt: jop.StartedAt, Expected: LandingZoneExpected, Status: jop.Status}
+	op := steps.Operation{Key: stepLandingZone, Name: "Setting up the landing zone", ID: jop.ID, StartedAt: jop.StartedAt, Expected: LandingZoneExpected, Status: jop.Status}
+	emit(event(env, "", steps.EventInfo, LeaveNote))
 	var final steps.Operation
 	msg := ""
 	err := poll.Until(ctx, env.TheClock(), op, func(ctx context.Context) (bool, error) {
@@ -134,7 +136,7 @@ func followLandingZone(ctx context.Context, env *steps.Env, emit steps.Emit, jop
 			return false, err
 		}
 		final = cur
-		e := event(env, "create-landing-zone", steps.EventWaiting, "AWS is setting up the landing zone."+leaveNote)
+		e := event(env, stepLandingZone, steps.EventWaiting, "AWS is setting up the landing zone")
 		e.Op = &cur
 		emit(e)
 		if cur.Status == string(cttypes.LandingZoneOperationStatusFailed) {

@@ -92,7 +92,7 @@ func (r *run) registerHandle(ctx context.Context) (journal.Operation, error) {
 
 // followBaseline polls a baseline operation to its end.
 func followBaseline(ctx context.Context, env *steps.Env, emit steps.Emit, jop journal.Operation) error {
-	op := steps.Operation{Key: opRegister, Name: "Registering the Sandbox OU", ID: jop.ID, StartedAt: jop.StartedAt, Expected: BaselineExpected, Status: jop.Status}
+	op := steps.Operation{Key: stepRegister, Name: "Registering the Sandbox OU", ID: jop.ID, StartedAt: jop.StartedAt, Expected: BaselineExpected, Status: jop.Status}
 	var final steps.Operation
 	err := poll.Until(ctx, env.TheClock(), op, func(ctx context.Context) (bool, error) {
 		cur, err := baselineOperation(ctx, env, jop.ID)

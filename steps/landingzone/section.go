@@ -54,6 +54,12 @@ const (
 	opRegister    = "register-sandbox"
 )
 
+// Action keys of the long steps (also the Key of their steps.Operation).
+const (
+	stepLandingZone = "create-landing-zone"
+	stepRegister    = "register-sandbox"
+)
+
 // ConfirmWord must be typed before Apply: the section changes the whole organization.
 const ConfirmWord = "organization"
 

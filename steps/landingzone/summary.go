@@ -31,14 +31,14 @@ func (r *run) summary(ctx context.Context) error {
 	if r.f.PortalURL != "" {
 		lines = append(lines, "Access portal: "+r.f.PortalURL)
 	}
-	e := event(r.env, "summary", steps.EventInfo, "Your landing zone is ready.")
+	e := event(r.env, "", steps.EventInfo, "Your landing zone is ready.")
 	e.Detail = strings.Join(lines, "\n")
 	r.emit(e)
 	for _, l := range lines {
-		r.send("summary", steps.EventInfo, l)
+		r.send("", steps.EventInfo, l)
 	}
 	if lz := r.f.LZ; lz != nil && lz.Latest != "" && lz.Latest != lz.Version {
-		r.send("summary", steps.EventInfo, "Landing-zone version "+lz.Latest+" is available (yours is "+lz.Version+"); update it from the Control Tower console, Landing zone settings.")
+		r.send("", steps.EventInfo, "Landing-zone version "+lz.Latest+" is available (yours is "+lz.Version+"); update it from the Control Tower console, Landing zone settings.")
 	}
 	if !r.did {
 		return nil
