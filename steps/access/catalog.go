@@ -125,6 +125,10 @@ func (c Catalog) Resolve(g castlefile.Grant) (Pair, error) {
 	if p.AccountID == "" && twelveDigits.MatchString(acct) {
 		p.AccountID, p.AccountName = acct, acct
 	}
+	if p.AccountID == "" && len(c.Accounts) == 0 {
+		return p, &steps.UserError{Message: fmt.Sprintf("castle cannot find the account %q: this AWS account has no organization yet.", g.Account),
+			Next: "Do the Landing zone section first (it creates the organization), or use the 12-digit account id."}
+	}
 	if p.AccountID == "" {
 		var names []string
 		for _, a := range c.Accounts {

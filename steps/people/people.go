@@ -67,9 +67,6 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	switch {
 	case missing > 0:
 		st.State = steps.StateNotStarted
-		if len(users) > 0 {
-			st.State = steps.StateInProgress
-		}
 		st.Summary = fmt.Sprintf("%d of %d people to add", missing, len(env.Answers.People))
 	case len(users) == 0:
 		st.State, st.Summary = steps.StateNotStarted, "no users yet"
