@@ -43,13 +43,10 @@ func (ui) Form(ctx screens.FormContext) *huh.Form {
 	if a.HomeRegion != "" && !slices.Contains(regions, a.HomeRegion) {
 		regions = append([]string{a.HomeRegion}, regions...)
 	}
-	var fields []huh.Field
-	fields = append(fields,
-		huh.NewSelect[string]().Key("homeRegion").Title("Home region").Description(HomeRegionHelp).
-			Options(huh.NewOptions(regions...)...).Height(6).Value(&a.HomeRegion),
-		huh.NewMultiSelect[string]().Key("governedRegions").Title("Governed regions").Description(GovernedHelp).
-			Options(huh.NewOptions(regions...)...).Height(6).Value(&a.GovernedRegions),
-	)
+	home := huh.NewGroup(huh.NewSelect[string]().Key("homeRegion").Title("Home region").Description(HomeRegionHelp).
+		Options(huh.NewOptions(regions...)...).Height(12).Value(&a.HomeRegion))
+	governed := huh.NewGroup(huh.NewMultiSelect[string]().Key("governedRegions").Title("Governed regions").Description(GovernedHelp).
+		Options(huh.NewOptions(governedFirst(regions, a.GovernedRegions)...)...).Height(12).Value(&a.GovernedRegions))
 	ous := huh.NewGroup(
 		huh.NewInput().Key("securityOU").Title("Name of the OU for the shared accounts").
 			Description("The Log Archive and Audit accounts go here.").Validate(lz.CheckOUName).Value(&a.SecurityOU),
@@ -70,7 +67,7 @@ func (ui) Form(ctx screens.FormContext) *huh.Form {
 			Validate(func(s string) error { return lz.CheckEmail(lz.AuditName, s, a.LogArchiveEmail, lz.LastFacts()) }).
 			Value(&a.AuditEmail))
 	}
-	return huh.NewForm(huh.NewGroup(fields...), ous, huh.NewGroup(emails...)).WithShowHelp(false)
+	return huh.NewForm(home, governed, ous, huh.NewGroup(emails...)).WithShowHelp(false)
 }
 
 // prefill sets the defaults the form starts from.
@@ -100,4 +97,16 @@ func placeholder(which string, f *lz.Facts) string {
 		return "you+log@yourdomain.com"
 	}
 	return "you+audit@yourdomain.com"
+}
+
+// governedFirst lists the regions already chosen first, so they show selected
+// at the top.
+func governedFirst(regions, chosen []string) []string {
+	out := append([]string(nil), chosen...)
+	for _, r := range regions {
+		if !slices.Contains(chosen, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
