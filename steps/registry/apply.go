@@ -92,14 +92,14 @@ func (sec) Apply(ctx context.Context, env *steps.Env, emit steps.Emit) error {
 		return nil
 	}
 
-	// 3. Docker.
-	r.event("docker", steps.EventStarted, "Checking Docker")
+	// 3. Docker, checked as the first part of the build.
+	r.at(actBuild)(steps.Event{Kind: steps.EventStarted, Message: "Checking Docker", Percent: -1})
 	dc, ping, err := connect(ctx, env)
 	if err != nil {
-		return r.fail("docker", err)
+		return r.fail(actBuild, err)
 	}
 	defer dc.Close()
-	r.event("docker", steps.EventDone, fmt.Sprintf("the engine answers (API %s)", ping.APIVersion))
+	r.at(actBuild)(steps.Event{Kind: steps.EventProgress, Message: "Docker answers", Percent: -1, Detail: "engine API " + ping.APIVersion})
 
 	// 4. Build, unless an interrupted upload left its image behind.
 	b, err := r.buildOrReuse(ctx, dc, a.Platform, src, local)

@@ -109,6 +109,9 @@ func buildFailed(dir string, stepNo int, total, why, logPath string) error {
 	ue := &steps.UserError{Err: fmt.Errorf("build: %s", why)}
 	line, text := instructionLine(df, stepNo)
 	switch {
+	case stepNo > 0 && line > 0 && strings.HasPrefix(strings.ToUpper(text), "FROM") && pullProblem(why):
+		ue.Message = fmt.Sprintf("Docker could not download the base image of %s (line %d: %s): %s", df, line, text, strings.TrimSpace(why))
+		ue.Next = "Check this computer's internet connection (and proxy settings of Docker), or that the image name is right, then apply again."
 	case stepNo > 0 && line > 0:
 		ue.Message = fmt.Sprintf("The Docker build failed at step %d of %s, line %d of %s (%s): %s", stepNo, total, line, df, text, strings.TrimSpace(why))
 		ue.Next = fmt.Sprintf("Fix line %d of the Dockerfile, then apply again.", line)
@@ -120,6 +123,17 @@ func buildFailed(dir string, stepNo int, total, why, logPath string) error {
 		ue.Next += " The whole build output is in " + logPath + "."
 	}
 	return ue
+}
+
+// pullProblem reports whether a build error is about fetching an image.
+func pullProblem(why string) bool {
+	low := strings.ToLower(why)
+	for _, s := range []string{"dial tcp", "no such host", "i/o timeout", "tls handshake", "pull access denied", "manifest unknown", "not found: manifest", "connection refused", "toomanyrequests"} {
+		if strings.Contains(low, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // instructionLine returns the line number and text of the n-th instruction

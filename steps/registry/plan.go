@@ -157,7 +157,11 @@ func decide(ctx context.Context, env *steps.Env) (steps.Plan, decision, error) {
 	if a.Immutable {
 		p.Notes = append(p.Notes, "Tags cannot change in this repository, so castle pushes only "+tag+" (not latest).")
 	}
-	if a.Tag == "" {
+	switch {
+	case a.Tag != "":
+	case strings.HasPrefix(tag, "demo-"):
+		p.Notes = append(p.Notes, "The tag "+tag+" names this version of castle's demo app.")
+	default:
 		p.Notes = append(p.Notes, "The tag "+tag+" follows the folder's git commit when it is a git repository, else the time of its newest file.")
 	}
 	return p, d, nil

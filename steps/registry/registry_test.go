@@ -30,8 +30,8 @@ func TestNoEngineSaysWhichAndHow(t *testing.T) {
 		!strings.Contains(ue.Next, "systemctl start docker") {
 		t.Fatalf("apply without an engine = %v, want the missing socket and how to start Docker on Linux", err)
 	}
-	if k := f.kinds(); k["docker"] != steps.EventFailed || k[actRepository] == steps.EventFailed {
-		t.Errorf("steps = %v, want the repository done and Docker failed", k)
+	if k := f.kinds(); k[actBuild] != steps.EventFailed || k[actRepository] == steps.EventFailed {
+		t.Errorf("steps = %v, want the repository done and the build failed on Docker", k)
 	}
 
 	// A socket file nobody listens on: the daemon is down.
@@ -278,5 +278,17 @@ func TestTagFollowsGit(t *testing.T) {
 	plain := folder(t, scratchApp)
 	if tag := autoTag(context.Background(), env, plain, false); len(tag) != len("20060102-150405") {
 		t.Errorf("plain folder tag = %q, want a time", tag)
+	}
+}
+
+func TestBaseImagePullFailureIsNotADockerfileMistake(t *testing.T) {
+	dir := folder(t, map[string]string{"Dockerfile": "# app\nFROM public.ecr.aws/docker/library/node:20-alpine\nCOPY . /app\n"})
+	err := buildFailed(dir, 1, "2", `Get "https://public.ecr.aws/v2/": dial tcp: lookup public.ecr.aws: no such host`, "")
+	if !strings.Contains(err.Error(), "could not download the base image") || !strings.Contains(err.Error(), "internet connection") || strings.Contains(err.Error(), "Fix line") {
+		t.Errorf("pull failure = %v", err)
+	}
+	err = buildFailed(dir, 2, "2", "COPY failed: no source files were specified", "")
+	if !strings.Contains(err.Error(), "Fix line 3") {
+		t.Errorf("copy failure = %v", err)
 	}
 }

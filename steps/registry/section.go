@@ -42,7 +42,7 @@ func (sec) About() string {
 		"The Service section then runs exactly that image."
 }
 func (sec) Cost() string {
-	return "ECR storage is about $0.10 per GB a month; a small app's images cost a few cents."
+	return "about $0.10 per GB of images a month: cents for a small app"
 }
 
 // Resume has nothing to follow on AWS: a build or push runs on this computer
