@@ -15,8 +15,8 @@ import (
 // its approval, with a key to copy the console link. Nothing to show
 // otherwise.
 func (UI) NewModel(ctx screens.FormContext) screens.SectionModel {
-	arn := pendingConnection(ctx.Status)
-	if arn == "" {
+	arn, ok := sp.PendingConnection(ctx.Env)
+	if !ok {
 		return nil
 	}
 	region := ctx.Answers.Region

@@ -5,8 +5,6 @@
 package pipeline
 
 import (
-	"strings"
-
 	"charm.land/huh/v2"
 
 	"github.com/castle-aws/castle/screens"
@@ -56,15 +54,4 @@ func (UI) Form(ctx screens.FormContext) *huh.Form {
 			Value(&a.RunNow))
 	}
 	return huh.NewForm(huh.NewGroup(fields...))
-}
-
-// pendingConnection is the ARN of the connection waiting for approval, from
-// discovery's operations.
-func pendingConnection(st steps.Status) string {
-	for _, op := range st.Operations {
-		if op.Key == "connection" && strings.Contains(op.ID, ":connection/") {
-			return op.ID
-		}
-	}
-	return ""
 }

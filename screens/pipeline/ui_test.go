@@ -14,6 +14,7 @@ import (
 	"github.com/castle-aws/castle/screens"
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
+	"github.com/castle-aws/castle/steps/journal"
 )
 
 func pump(f *huh.Form, msg tea.Msg) *huh.Form {
@@ -85,13 +86,21 @@ func TestRepositoryCheckedAsTypedAndOfferedFromGitRemote(t *testing.T) {
 }
 
 func TestHandOffScreenCopiesTheLink(t *testing.T) {
-	if m := (UI{}).NewModel(screens.FormContext{Answers: &castlefile.File{}}); m != nil {
+	j, err := journal.Open(t.TempDir(), "111122223333")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	answers := &castlefile.File{Pipeline: castlefile.Pipeline{Repository: "octo-org/shop"}}
+	env := &steps.Env{Journal: j, Answers: answers}
+	if m := (UI{}).NewModel(screens.FormContext{Answers: answers, Env: env}); m != nil {
 		t.Fatal("a hand-off screen with no pending connection")
 	}
 	arn := "arn:aws:codeconnections:eu-west-1:111122223333:connection/abc"
-	answers := &castlefile.File{Pipeline: castlefile.Pipeline{Repository: "octo-org/shop"}}
-	st := steps.Status{Operations: []steps.Operation{{Key: "connection", ID: arn}}}
-	m := UI{}.NewModel(screens.FormContext{Answers: answers, Status: st})
+	if err := j.SaveOperation("pipeline", "connection", journal.Operation{ID: arn}); err != nil {
+		t.Fatal(err)
+	}
+	m := UI{}.NewModel(screens.FormContext{Answers: answers, Env: env})
 	if m == nil {
 		t.Fatal("no hand-off screen for a pending connection")
 	}
@@ -108,5 +117,11 @@ func TestHandOffScreenCopiesTheLink(t *testing.T) {
 	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if !m.Done() {
 		t.Error("enter does not go on")
+	}
+	if err := j.FinishOperation("pipeline", "connection", "AVAILABLE"); err != nil {
+		t.Fatal(err)
+	}
+	if m := (UI{}).NewModel(screens.FormContext{Answers: answers, Env: env}); m != nil {
+		t.Fatal("a hand-off screen for an approved connection")
 	}
 }

@@ -60,33 +60,24 @@ func (sec) Apply(ctx context.Context, env *steps.Env, emit steps.Emit) error {
 	return fail(follow(ctx, env, c, in, run, em))
 }
 
-// Resume follows the journaled connection approval and run; it starts nothing.
+// Resume follows the journaled run; it starts nothing. A connection
+// waiting for its approval is left to Apply, which goes on once a person
+// approved it.
 func (sec) Resume(ctx context.Context, env *steps.Env, emit steps.Emit) error {
 	if err := env.OpenJournal(ctx); err != nil {
 		return err
 	}
-	ops := env.Journal.Operations(section)
-	if len(ops) == 0 {
+	op, ok := env.Journal.Operations(section)[opRun]
+	if !ok || op.ID == "" {
 		return nil
 	}
 	in, wl, err := loadInputs(ctx, env)
 	if err != nil {
 		return err
 	}
-	em := emitter{env: env, emit: emit}
+	if p := op.Extra["pipeline"]; p != "" {
+		in.Pipeline = p
+	}
 	c := newClients(env, wl.Config)
-	if op, ok := ops[opConnection]; ok {
-		in.setConnection(op.ID)
-		handOff(env, in, em)
-		if err := waitConnection(ctx, env, c, in, em); err != nil {
-			return explain(err, env, in)
-		}
-	}
-	if op, ok := ops[opRun]; ok && op.ID != "" {
-		if p := op.Extra["pipeline"]; p != "" {
-			in.Pipeline = p
-		}
-		return explain(follow(ctx, env, c, in, op, em), env, in)
-	}
-	return nil
+	return explain(follow(ctx, env, c, in, op, emitter{env: env, emit: emit}), env, in)
 }

@@ -25,11 +25,32 @@ func TestApplyPendingConnectionThenApprovedDeploysAndRerunChangesNothing(t *test
 	f := newFixture(t, sandbox.Options{})
 	ctx := context.Background()
 	sec := pipeline.New()
+	// The first castle is closed while the connection waits for a person.
+	first, stop := context.WithCancel(ctx)
+	ev0 := newEvents()
+	done0 := make(chan error, 1)
+	go func() { done0 <- sec.Apply(first, f.env, ev0.emit) }()
+	ev0.waitFor(t, steps.EventWaiting, "connection")
+	stop()
+	if err := <-done0; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled apply: %v", err)
+	}
+	st, err := sec.Discover(ctx, f.env)
+	if err != nil || st.State != steps.StateNotStarted || !strings.Contains(st.Summary, "approval") || len(st.Operations) != 0 {
+		t.Fatalf("discover with a pending connection: %v %+v", err, st)
+	}
+	if _, ok := pipeline.PendingConnection(f.env); !ok {
+		t.Fatal("the screen cannot find the pending connection")
+	}
+
 	ev := newEvents()
 	done := make(chan error, 1)
 	go func() { done <- sec.Apply(ctx, f.env, ev.emit) }()
 
-	hand := ev.waitFor(t, steps.EventHandOff, "connection")
+	hand := ev.waitFor(t, steps.EventHandOff, "approve-connection")
+	if ev.find(steps.EventStarted, "connection") != nil {
+		t.Fatal("the second apply created another connection")
+	}
 	if !strings.Contains(hand.Detail, pipeline.ConsoleConnectionsURL("eu-west-1")) || !strings.Contains(hand.Detail, "octo-org") {
 		t.Fatalf("hand-off does not give the console link and who approves: %q", hand.Detail)
 	}
@@ -94,7 +115,7 @@ func TestApplyPendingConnectionThenApprovedDeploysAndRerunChangesNothing(t *test
 	if n := connections(t, f); n != 1 {
 		t.Errorf("%d connections after the rerun", n)
 	}
-	st, err := sec.Discover(ctx, f.env)
+	st, err = sec.Discover(ctx, f.env)
 	if err != nil || st.State != steps.StateDone || !strings.Contains(strings.Join(st.Details, "\n"), commit) {
 		t.Fatalf("discover after apply: %v %+v", err, st)
 	}

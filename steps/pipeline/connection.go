@@ -12,7 +12,10 @@ import (
 	"github.com/castle-aws/castle/steps/poll"
 )
 
-const stepConnection = "connection"
+const (
+	stepConnection = "connection"
+	stepApproval   = "approve-connection"
+)
 
 // ensureConnection makes sure there is a GitHub connection (creating one
 // when none is usable) and hands its approval to a person. It does not wait.
@@ -62,10 +65,11 @@ func HandOff(region, repo, connectionName string) (message, detail string) {
 
 func handOff(env *steps.Env, in inputs, em emitter) {
 	msg, detail := HandOff(in.Region, in.GitHubRepository, in.ConnectionName)
-	if env.Sandbox {
-		detail += " In the sandbox: castle sandbox approve-connection " + in.ConnectionArn
+	if env.Sandbox || env.EndpointURL != "" {
+		detail += " (On castle's sandbox, approve it with: castle sandbox approve-connection " + in.ConnectionArn + ")"
 	}
-	em.send(steps.Event{Step: stepConnection, Kind: steps.EventHandOff, Message: msg, Detail: detail})
+	// Its own step, so the waiting line below does not replace it.
+	em.send(steps.Event{Step: stepApproval, Kind: steps.EventHandOff, Message: msg, Detail: detail})
 }
 
 // waitConnection polls until the connection is AVAILABLE.

@@ -233,17 +233,17 @@ func (sec) Discover(ctx context.Context, env *steps.Env) (steps.Status, error) {
 			st.Summary += "; last run " + string(f.executions[0].Status)
 		}
 	case f.conn != nil && f.conn.ConnectionStatus == cctypes.ConnectionStatusPending:
-		st.State, st.Summary = steps.StateInProgress, "waiting for someone to approve the GitHub connection"
+		st.State, st.Summary = steps.StateNotStarted, "the GitHub connection waits for its approval: open the section for the link"
 	default:
 		st.State, st.Summary = steps.StateNotStarted, "no pipeline yet"
 	}
-	for key, op := range env.Journal.Operations(section) {
+	// Only the run is AWS working: a connection waiting for a person is
+	// not followed by Resume; the section's screen shows the hand-off and
+	// Apply waits for it and goes on.
+	if op, ok := env.Journal.Operations(section)[opRun]; ok {
 		st.State = steps.StateInProgress
-		name := "Following the pipeline's run"
-		if key == opConnection {
-			name = "Waiting for the GitHub connection to be approved"
-		}
-		st.Operations = append(st.Operations, steps.Operation{Key: key, Name: name, ID: op.ID, StartedAt: op.StartedAt, Expected: op.Expected, Status: op.Status})
+		st.Operations = append(st.Operations, steps.Operation{Key: opRun, Name: "Following the pipeline's run", ID: op.ID,
+			StartedAt: op.StartedAt, Expected: op.Expected, Status: op.Status})
 	}
 	return st, nil
 }
@@ -277,4 +277,17 @@ func short(commit string) string {
 		return commit[:7]
 	}
 	return commit
+}
+
+// PendingConnection is the connection castle made that still waits for a
+// person's approval, from the journal (no AWS call), for the screen.
+func PendingConnection(env *steps.Env) (arn string, ok bool) {
+	if env == nil || env.Journal == nil {
+		return "", false
+	}
+	op, ok := env.Journal.Operations(section)[opConnection]
+	if !ok || op.ID == "" {
+		return "", false
+	}
+	return op.ID, true
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/castle-aws/castle/assets"
 	"github.com/castle-aws/castle/steps"
 )
 
@@ -134,6 +135,7 @@ func planFor(env *steps.Env, in inputs, f found) (steps.Plan, error) {
 	p.Notes = append(p.Notes,
 		"The GitHub connection needs one approval in the AWS console by an owner of the GitHub account or organization "+ownerOf(in.GitHubRepository)+"; castle shows the link and waits.",
 		"Base images: use FROM public.ecr.aws/docker/library/... in your Dockerfile; CodeBuild pulling from Docker Hub hits its pull limits.",
+		"What it costs:\n"+string(assets.MustRead("pipeline/costs.md")),
 		"Buildspec CodeBuild runs:\n"+Buildspec())
 	for _, r := range in.roles() {
 		doc, _ := render(r.policy, in)
