@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/castle-aws/castle/sandbox/organizations"
 	"github.com/castle-aws/castle/sandbox/wire"
 	"github.com/castle-aws/castle/sandbox/world"
 )
@@ -166,6 +167,9 @@ func (s *Service) validate(w *world.World, rec *Record) string {
 	}
 	if t := towerOf(w); t != nil && !t.OURegistered(id) {
 		return fmt.Sprintf("AWS Control Tower cannot create an account in organizational unit %s because the OU is not registered with AWS Control Tower. Register the OU, then try again.", name)
+	}
+	if o := organizations.From(w); o != nil && o.Org != nil && len(o.Members) >= organizations.AccountLimit {
+		return fmt.Sprintf("AWS Control Tower cannot create an account because your organization has reached its limit of %d accounts. Ask for a higher quota in Service Quotas, then try again.", organizations.AccountLimit)
 	}
 	if email := rec.Params["AccountEmail"]; emailInUse(w, email) {
 		return fmt.Sprintf("AWS Control Tower cannot create the account: the email address %s is already used by another AWS account, or by an account that was closed in the last 90 days.", email)

@@ -273,3 +273,24 @@ func TestUnregisteredOUFailsWithControlTowersReason(t *testing.T) {
 		t.Fatalf("record %s %+v", rec.RecordDetail.Status, rec.RecordDetail.RecordErrors)
 	}
 }
+
+func TestAccountQuotaFailsTheRecord(t *testing.T) {
+	sb, c, p := setup(t)
+	associateAdmin(t, c, p)
+	sb.World.Lock()
+	org := sborg.From(sb.World)
+	for i := len(org.Members); i < sborg.AccountLimit; i++ {
+		id := fmt.Sprintf("9000000000%02d", i)
+		org.Members[id] = &sborg.Member{ID: id, Email: fmt.Sprintf("m%d@example.com", i), Parent: org.Org.RootID}
+	}
+	sb.World.Unlock()
+	out, err := provision(c, p, "Full", "full@example.com", "tok-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Clock().Advance(3 * time.Minute)
+	rec := record(t, c, aws.ToString(out.RecordDetail.RecordId))
+	if rec.RecordDetail.Status != types.RecordStatusFailed || !strings.Contains(aws.ToString(rec.RecordDetail.RecordErrors[0].Description), "limit") {
+		t.Fatalf("record %s %+v", rec.RecordDetail.Status, rec.RecordDetail.RecordErrors)
+	}
+}

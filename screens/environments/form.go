@@ -139,9 +139,14 @@ func ownerOptions(inv se.Inventory, people []castlefile.User) []huh.Option[strin
 
 // WorkloadForm asks which account the application sections work in and
 // how castle reaches it.
-func WorkloadForm(w *castlefile.Workload, inv se.Inventory, pending []castlefile.Account) *huh.Form {
-	accts := []huh.Option[string]{huh.NewOption("The account you are signed in to", "")}
+// self is the signed-in account's id ("" when unknown): choosing it is
+// remembered as an explicit choice.
+func WorkloadForm(w *castlefile.Workload, inv se.Inventory, pending []castlefile.Account, self string) *huh.Form {
+	accts := []huh.Option[string]{huh.NewOption("The account you are signed in to", self)}
 	for _, a := range inv.Accounts {
+		if a.ID == self {
+			continue
+		}
 		accts = append(accts, huh.NewOption(fmt.Sprintf("%s  (%s, in %s)", a.Name, a.ID, a.OU), a.Name))
 	}
 	for _, a := range pending {
@@ -149,6 +154,11 @@ func WorkloadForm(w *castlefile.Workload, inv se.Inventory, pending []castlefile
 	}
 	if w.Via == "" {
 		w.Via = se.ViaAssumeRole
+	}
+	if w.Account != "" {
+		if a, ok := inv.AccountByName(w.Account); ok && a.ID != self {
+			w.Account = a.Name // the journal remembers ids; the options are names
+		}
 	}
 	return huh.NewForm(
 		huh.NewGroup(

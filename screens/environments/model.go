@@ -40,14 +40,16 @@ const (
 )
 
 type loadedMsg struct {
-	inv se.Inventory
-	err error
+	inv  se.Inventory
+	self string // the signed-in account's id
+	err  error
 }
 
 type model struct {
 	ctx     screens.FormContext
 	mode    mode
 	inv     se.Inventory
+	self    string
 	err     error
 	form    *huh.Form
 	draft   *castlefile.Account
@@ -77,14 +79,20 @@ func newModel(ctx screens.FormContext) *model {
 
 func (m *model) Init() tea.Cmd {
 	env := m.ctx.Env
-	if inv, ok := se.Known(env); ok {
-		return func() tea.Msg { return loadedMsg{inv: inv} }
-	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		inv, err := se.Load(ctx, env)
-		return loadedMsg{inv: inv, err: err}
+		msg := loadedMsg{}
+		if id, err := env.Caller(ctx); err == nil {
+			msg.self = id.Account
+		}
+		_ = env.OpenJournal(ctx) // for the remembered workload choice
+		if inv, ok := se.Known(env); ok {
+			msg.inv = inv
+			return msg
+		}
+		msg.inv, msg.err = se.Load(ctx, env)
+		return msg
 	}
 }
 
@@ -118,7 +126,10 @@ func (m *model) Keys() []key.Binding {
 func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
-		m.inv, m.err, m.mode = msg.inv, msg.err, modeList
+		m.inv, m.err, m.self, m.mode = msg.inv, msg.err, msg.self, modeList
+		if m.ctx.Env.Journal != nil {
+			se.Remembered(m.ctx.Env)
+		}
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
@@ -139,7 +150,7 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 	case key.Matches(k, m.workKey) && m.err == nil:
 		w := m.ctx.Answers.Workload
 		m.wdraft = &w
-		m.form = WorkloadForm(m.wdraft, m.inv, m.pending()).WithWidth(m.width)
+		m.form = WorkloadForm(m.wdraft, m.inv, m.pending(), m.self).WithWidth(m.width)
 		m.mode = modeWorkload
 		return m, m.form.Init()
 	case key.Matches(k, m.dropKey):
@@ -180,8 +191,8 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 			if m.wdraft.Via != se.ViaProfile {
 				m.wdraft.Profile = ""
 			}
-			if m.wdraft.Account == "" {
-				m.wdraft.Via = ""
+			if m.wdraft.Account == "" || m.wdraft.Account == m.self {
+				m.wdraft.Via, m.wdraft.Profile = "", ""
 			}
 			m.ctx.Answers.Workload = *m.wdraft
 		}
@@ -237,7 +248,7 @@ func (m *model) View(width, height int) string {
 	w := m.ctx.Answers.Workload
 	b.WriteString("\n" + m.bold.Render("Workload account") + "  ")
 	switch {
-	case w.Account == "":
+	case w.Account == "" || w.Account == m.self:
 		b.WriteString("the account you are signed in to" + m.faint.Render("  (press w to choose another)") + "\n")
 	case w.Via == se.ViaProfile:
 		b.WriteString(w.Account + m.faint.Render("  with profile "+w.Profile) + "\n")

@@ -126,6 +126,9 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	c := loadCosts()
 	if n == 0 {
 		p.Summary = "Every account you listed exists."
+		if len(env.Answers.Environments) == 0 {
+			p.Summary = "No new account asked for: add one on the Environments screen or under environments: in castle.yaml."
+		}
 		p.MonthlyCost = "nothing new"
 		p.Actions[0].Skip, p.Actions[0].SkipReason = true, "no account to create"
 	} else {

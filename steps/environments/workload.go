@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/castle-aws/castle/steps"
+	"github.com/castle-aws/castle/steps/castlefile"
 )
 
 // Ways to reach the workload account (castlefile.Workload.Via).
@@ -36,20 +37,33 @@ var accountIDRE = regexp.MustCompile(`^\d{12}$`)
 // "profile" it uses an AWS profile the user already has for that account.
 // An empty Account means the signed-in account.
 func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error) {
-	w := env.Answers.Workload
+	if err := env.OpenJournal(ctx); err != nil {
+		return steps.WorkloadAccount{}, err
+	}
+	w := Remembered(env)
 	if w.Account == "" {
 		id, err := env.Caller(ctx)
 		if err != nil {
 			return steps.WorkloadAccount{}, err
 		}
+		if err := remember(env, id.Account, "", ""); err != nil {
+			return steps.WorkloadAccount{}, err
+		}
 		return steps.WorkloadAccount{AccountID: id.Account, Name: "the signed-in account", Config: env.Config}, nil
-	}
-	if err := env.OpenJournal(ctx); err != nil {
-		return steps.WorkloadAccount{}, err
 	}
 	id, name, err := resolveAccount(ctx, env, w.Account)
 	if err != nil {
 		return steps.WorkloadAccount{}, err
+	}
+	caller, err := env.Caller(ctx)
+	if err != nil {
+		return steps.WorkloadAccount{}, err
+	}
+	if id == caller.Account { // the signed-in account: nothing to assume
+		if err := remember(env, id, "", ""); err != nil {
+			return steps.WorkloadAccount{}, err
+		}
+		return steps.WorkloadAccount{AccountID: id, Name: "the signed-in account", Config: env.Config}, nil
 	}
 	var cfg aws.Config
 	via := w.Via
@@ -65,10 +79,6 @@ func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error
 		}
 	case "", ViaAssumeRole:
 		via = ViaAssumeRole
-		caller, err := env.Caller(ctx)
-		if err != nil {
-			return steps.WorkloadAccount{}, err
-		}
 		arn := "arn:aws:iam::" + id + ":role/" + ExecutionRole
 		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(env.Config), arn, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = SessionName(caller.ARN)
@@ -89,14 +99,42 @@ func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error
 			Message: fmt.Sprintf("Profile %s signs in to account %s, not to %s (%s).", w.Profile, got, name, id),
 			Next:    "Pick the profile of that account, or create one with `aws configure sso`."}
 	}
-	for k, v := range map[string]string{"workloadAccount": id, "workloadVia": via, "workloadProfile": w.Profile} {
+	if err := remember(env, id, via, w.Profile); err != nil {
+		return steps.WorkloadAccount{}, err
+	}
+	return steps.WorkloadAccount{AccountID: id, Name: name, Config: cfg}, nil
+}
+
+// Remembered is the workload choice: the answers when they name an
+// account, else what the journal remembers from an earlier run (so a
+// returning user without castle.yaml keeps working in the same account).
+// It fills env.Answers.Workload from the journal, so castle.yaml saves it.
+func Remembered(env *steps.Env) castlefile.Workload {
+	w := env.Answers.Workload
+	if w.Account != "" || env.Journal == nil {
+		return w
+	}
+	id, ok := env.Journal.Resource(Section, "workloadAccount")
+	via, _ := env.Journal.Resource(Section, "workloadVia")
+	if !ok || via == "" { // none, or the signed-in account
+		return w
+	}
+	profile, _ := env.Journal.Resource(Section, "workloadProfile")
+	w = castlefile.Workload{Account: id, Via: via, Profile: profile}
+	env.Answers.Workload = w
+	return w
+}
+
+// remember journals the workload choice; via "" is the signed-in account.
+func remember(env *steps.Env, id, via, profile string) error {
+	for k, v := range map[string]string{"workloadAccount": id, "workloadVia": via, "workloadProfile": profile} {
 		if cur, _ := env.Journal.Resource(Section, k); cur != v {
 			if err := env.Journal.SetResource(Section, k, v); err != nil {
-				return steps.WorkloadAccount{}, err
+				return err
 			}
 		}
 	}
-	return steps.WorkloadAccount{AccountID: id, Name: name, Config: cfg}, nil
+	return nil
 }
 
 // resolveAccount turns a name or id into the account's id and name, from

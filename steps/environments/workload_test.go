@@ -61,6 +61,22 @@ func TestWorkloadAssumeRoleLandsInTheNewAccount(t *testing.T) {
 			t.Fatalf("journal %s = %q, want %q", k, got, want)
 		}
 	}
+	// A returning user without castle.yaml keeps the same workload account.
+	env.Answers.Workload = castlefile.Workload{}
+	again, err := environments.Workload(ctx, env)
+	if err != nil || again.AccountID != id || env.Answers.Workload.Account != id {
+		t.Fatalf("remembered workload: %v %+v (answers %+v)", err, again, env.Answers.Workload)
+	}
+	// Choosing the signed-in account explicitly is remembered too.
+	env.Answers.Workload = castlefile.Workload{Account: world.ManagementAccount}
+	self, err := environments.Workload(ctx, env)
+	if err != nil || self.AccountID != world.ManagementAccount || self.Config.Credentials != env.Config.Credentials {
+		t.Fatalf("signed-in workload: %v %+v", err, self)
+	}
+	env.Answers.Workload = castlefile.Workload{}
+	if w, err := environments.Workload(ctx, env); err != nil || w.AccountID != world.ManagementAccount {
+		t.Fatalf("after choosing the signed-in account: %v %+v", err, w)
+	}
 	// The credentials refresh: an hour later they still work.
 	sb.Clock().Advance(2 * time.Hour)
 	// (The cache holds them for the wall-clock time matching one virtual hour.)
@@ -87,6 +103,7 @@ func TestWorkloadWithAProfile(t *testing.T) {
 	sb, env, _ := start(t, sandbox.Options{})
 	sb.World.Lock()
 	member := sb.World.NewAccount("member", "member@example.com", true)
+	other := sb.World.NewAccount("other", "other@example.com", true)
 	k := sb.World.IssueKey(member.ID, "arn:aws:sts::"+member.ID+":assumed-role/AWSReservedSSO_AWSAdministratorAccess_0123/ana", "AROAX:ana", 24*time.Hour)
 	sb.World.Unlock()
 	dir := t.TempDir()
@@ -101,7 +118,7 @@ func TestWorkloadWithAProfile(t *testing.T) {
 		t.Fatalf("%v %+v", err, wa)
 	}
 	// A profile of another account is refused.
-	env.Answers.Workload.Account = world.ManagementAccount
+	env.Answers.Workload.Account = other.ID
 	_, err = environments.Workload(context.Background(), env)
 	var ue *steps.UserError
 	if !errors.As(err, &ue) || !strings.Contains(ue.Message, "not to") {
