@@ -169,19 +169,21 @@ func (s *Service) startContainer(w *world.World, g *Region, t *Task) {
 			fail("TaskFailedToStart", msg, msg, nil)
 			return
 		}
-		w.Lock()
-		if g := s.Regions[key]; g != nil && g.Tasks[arn] != nil {
-			g.Tasks[arn].ready = true
+		if port > 0 {
+			rt.mu.Lock()
+			r.port = port
+			rt.mu.Unlock()
+			w.Lock()
+			if g := s.Regions[key]; g != nil && g.Tasks[arn] != nil {
+				g.Tasks[arn].ready = true
+			}
+			w.Unlock()
 		}
-		w.Unlock()
-		rt.mu.Lock()
-		r.port = port
-		rt.mu.Unlock()
 		wait := rt.cli.ContainerWait(ctx, r.container, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 		select {
 		case res := <-wait.Result:
 			code := int(res.StatusCode)
-			fail("EssentialContainerExited", "Essential container in task exited", fmt.Sprintf("the container exited with code %d", code), &code)
+			fail("EssentialContainerExited", "Essential container in task exited", "", &code)
 		case <-wait.Error:
 		case <-ctx.Done():
 		}
@@ -236,6 +238,9 @@ func (rt *runtime) run(ctx context.Context, r *run, image, auth, arch string, cp
 	got, err := rt.cli.ContainerInspect(ctx, created.ID, client.ContainerInspectOptions{})
 	if err != nil {
 		return 0, err
+	}
+	if got.Container.State != nil && !got.Container.State.Running {
+		return 0, nil // exited already: ContainerWait reports how
 	}
 	if got.Container.NetworkSettings != nil {
 		for _, b := range got.Container.NetworkSettings.Ports[p] {
