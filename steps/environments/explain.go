@@ -50,6 +50,12 @@ func recordFailure(acct, ppName, reason string, env *steps.Env) error {
 			Next:    "Register the OU in the Control Tower console (Organization → the OU → Register), or pick Sandbox; then remove the failed request with `" + terminate + "` and apply again.",
 			Err:     errors.New(reason),
 		}
+	case strings.Contains(low, "limit of") && strings.Contains(low, "accounts") && !strings.Contains(low, "in progress"):
+		return &steps.UserError{
+			Message: fmt.Sprintf("AWS could not create %s: your organization has as many accounts as its quota allows.", acct),
+			Next:    "Ask for more in the Service Quotas console (AWS Organizations → Default maximum number of accounts), remove the failed request with `" + terminate + "`, then apply again.",
+			Err:     errors.New(reason),
+		}
 	case strings.Contains(low, "limit") || strings.Contains(low, "in progress"):
 		return &steps.UserError{
 			Message: fmt.Sprintf("AWS could not start %s: Control Tower was already busy with five account operations.", acct),
