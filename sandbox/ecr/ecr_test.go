@@ -208,3 +208,21 @@ func TestTokenExpiresAndAccountsAreApart(t *testing.T) {
 		t.Errorf("a 13-hour-old token: %v, want refused as expired", err)
 	}
 }
+
+func TestPushToAnEmptyRepositoryAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	sb, c := start(t, dir)
+	if _, err := c.CreateRepository(context.Background(), &ecr.CreateRepositoryInput{RepositoryName: aws.String("empty")}); err != nil {
+		t.Fatal(err)
+	}
+	sb.Close()
+	_, c2 := start(t, dir)
+	host, pw := password(t, c2)
+	img := randomImage(256)
+	if err := push(t, host+"/empty:v1", pw, img); err != nil {
+		t.Fatalf("push after restart: %v", err)
+	}
+	if got, err := manifest(host+"/empty:v1", pw); err != nil || got != img.Digest() {
+		t.Errorf("manifest = %s %v", got, err)
+	}
+}

@@ -165,6 +165,9 @@ func (s *Service) pushManifest(w *world.World, rw http.ResponseWriter, req *http
 	if isTag {
 		s.tag(repo, img, ref)
 	} else if repo.Images[digest] == nil {
+		if repo.Images == nil {
+			repo.Images = map[string]*Image{}
+		}
 		repo.Images[digest] = img
 	}
 	w.Save()
@@ -175,6 +178,9 @@ func (s *Service) pushManifest(w *world.World, rw http.ResponseWriter, req *http
 
 // tag points tag at img (adding img if new), taking it off any other image.
 func (s *Service) tag(repo *Repository, img *Image, tag string) {
+	if repo.Images == nil {
+		repo.Images = map[string]*Image{}
+	}
 	for _, other := range repo.Images {
 		for i, t := range other.Tags {
 			if t == tag && other.Digest != img.Digest {

@@ -94,6 +94,11 @@ func (s *Service) Restore(data json.RawMessage) error {
 	if s.Repos == nil {
 		s.Repos = map[string]*Repository{}
 	}
+	for _, r := range s.Repos {
+		if r.Images == nil { // an empty map is left out of the JSON
+			r.Images = map[string]*Image{}
+		}
+	}
 	return nil
 }
 

@@ -57,7 +57,7 @@ func (UI) Form(ctx screens.FormContext) *huh.Form {
 					if a.Demo {
 						return "A new or empty folder; castle writes the app there so you can change it later."
 					}
-					return "The folder that holds the Dockerfile. Tab completes folder names."
+					return "The folder that holds the Dockerfile; ctrl+e completes a folder name."
 				}, &a.Demo).
 				PlaceholderFunc(func() string {
 					if a.Demo {
