@@ -92,3 +92,7 @@ func registryHost(sb *sandboxtest.Sandbox) string {
 	}
 	return ""
 }
+
+func networkApply(env *steps.Env) error {
+	return network.New().Apply(context.Background(), env, func(steps.Event) {})
+}
