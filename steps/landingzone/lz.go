@@ -28,8 +28,6 @@ func Manifest(a castlefile.LandingZone, logAccount, auditAccount string) map[str
 	}
 }
 
-// LeaveNote is said once when the hour-long wait starts.
-const LeaveNote = "This takes about an hour. You can leave: AWS keeps working and castle picks this up when you come back."
 
 func (r *run) landingZone(ctx context.Context) error {
 	const key = "create-landing-zone"
@@ -127,7 +125,6 @@ func (r *run) lzHandle(ctx context.Context) (journal.Operation, error) {
 // followLandingZone polls a landing-zone operation to its end.
 func followLandingZone(ctx context.Context, env *steps.Env, emit steps.Emit, jop journal.Operation) error {
 	op := steps.Operation{Key: stepLandingZone, Name: "Setting up the landing zone", ID: jop.ID, StartedAt: jop.StartedAt, Expected: LandingZoneExpected, Status: jop.Status}
-	emit(event(env, "", steps.EventInfo, LeaveNote))
 	var final steps.Operation
 	msg := ""
 	err := poll.Until(ctx, env.TheClock(), op, func(ctx context.Context) (bool, error) {

@@ -48,8 +48,8 @@ func (r *run) summary(ctx context.Context) error {
 		"AWS lets only the console turn this on.",
 		"1. Open " + RegionDenyURL(r.a.HomeRegion) + " signed in to the management account.",
 		"2. Choose Modify settings, keep the version, go to the Region deny setting and choose Enabled.",
-		"3. Check that " + strings.Join(r.a.GovernedRegions, ", ") + " are the regions you use, then Update landing zone (it takes a while; castle does not need to wait).",
-		"Press enter in castle when done, or skip it: nothing else depends on it.",
+		"3. Check the governed regions (" + strings.Join(r.a.GovernedRegions, ", ") + "), then choose Update landing zone. It takes a while; castle does not need to wait.",
+		"It is optional: nothing else in castle depends on it.",
 	}, "\n")
 	r.emit(h)
 	return nil
