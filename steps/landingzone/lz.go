@@ -28,7 +28,6 @@ func Manifest(a castlefile.LandingZone, logAccount, auditAccount string) map[str
 	}
 }
 
-
 func (r *run) landingZone(ctx context.Context) error {
 	const key = "create-landing-zone"
 	r.send(key, steps.EventStarted, "Setting up the landing zone")
