@@ -4,33 +4,56 @@ import (
 	"context"
 
 	"github.com/castle-aws/castle/screens"
+	accessui "github.com/castle-aws/castle/screens/access"
+	environmentsui "github.com/castle-aws/castle/screens/environments"
+	landingzoneui "github.com/castle-aws/castle/screens/landingzone"
+	peopleui "github.com/castle-aws/castle/screens/people"
+	pipelineui "github.com/castle-aws/castle/screens/pipeline"
+	preflightui "github.com/castle-aws/castle/screens/preflight"
+	registryui "github.com/castle-aws/castle/screens/registry"
 	"github.com/castle-aws/castle/steps"
+	"github.com/castle-aws/castle/steps/access"
+	"github.com/castle-aws/castle/steps/environments"
+	"github.com/castle-aws/castle/steps/landingzone"
+	"github.com/castle-aws/castle/steps/network"
+	"github.com/castle-aws/castle/steps/people"
+	"github.com/castle-aws/castle/steps/pipeline"
 	"github.com/castle-aws/castle/steps/preflight"
+	"github.com/castle-aws/castle/steps/registry"
+	"github.com/castle-aws/castle/steps/service"
 )
 
-// allSections is the journey, in order. A section whose issue has not landed
-// is a steps.NotBuilt placeholder, shown as "not built yet".
+// allSections is the journey, in order.
 func allSections() []steps.Section {
 	return []steps.Section{
 		preflight.New(),
-		steps.NotBuilt{SectionID: steps.LandingZone, Name: "Landing zone", Text: "AWS Organizations and a Control Tower landing zone, with log-archive and audit accounts."},
-		steps.NotBuilt{SectionID: steps.People, Name: "People", Text: "IAM Identity Center users and the access portal."},
-		steps.NotBuilt{SectionID: steps.Environments, Name: "Environments", Text: "New accounts through Control Tower's Account Factory."},
-		steps.NotBuilt{SectionID: steps.Access, Name: "Access", Text: "Grant and revoke a user's access to an account."},
-		steps.NotBuilt{SectionID: steps.Registry, Name: "Registry", Text: "An ECR repository and a guided docker build and push."},
-		steps.NotBuilt{SectionID: steps.Network, Name: "Network", Text: "Internet access for the VPC and ingress for the service."},
-		steps.NotBuilt{SectionID: steps.Service, Name: "Service", Text: "An ECS Fargate service that answers on its URL."},
-		steps.NotBuilt{SectionID: steps.Pipeline, Name: "Pipeline", Text: "From a push on GitHub to a new deployment."},
+		landingzone.New(),
+		people.New(),
+		environments.New(),
+		access.New(),
+		registry.New(),
+		network.New(),
+		service.New(),
+		pipeline.New(),
 	}
 }
 
-// sectionUIs are the sections' forms and custom screens.
+// sectionUIs are the sections' forms and custom screens. Sections without
+// one go through the generic flow without questions.
 func sectionUIs() map[steps.SectionID]screens.SectionUI {
-	return map[steps.SectionID]screens.SectionUI{}
+	return map[steps.SectionID]screens.SectionUI{
+		steps.Preflight:    preflightui.New(),
+		steps.LandingZone:  landingzoneui.UI(),
+		steps.People:       peopleui.UI{},
+		steps.Environments: environmentsui.UI(),
+		steps.Access:       accessui.UI{},
+		steps.Registry:     registryui.New(),
+		steps.Pipeline:     pipelineui.New(),
+	}
 }
 
-// workloadResolver says which account the application sections work in.
-// Nil: the signed-in account.
+// workloadResolver says which account the application sections work in:
+// the one chosen in the Environments section (castle.yaml's workload).
 func workloadResolver() func(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error) {
-	return nil
+	return environments.Workload
 }

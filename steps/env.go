@@ -46,6 +46,9 @@ type Env struct {
 
 	mu       sync.Mutex
 	identity *Identity
+	// journalMu serialises OpenJournal: sections discover concurrently and
+	// each may open the journal first.
+	journalMu sync.Mutex
 }
 
 // WorkloadAccount is the account the application sections run in.
@@ -125,6 +128,8 @@ func (e *Env) WorkloadAccount(ctx context.Context) (WorkloadAccount, error) {
 
 // OpenJournal opens (and locks) the journal of the signed-in account.
 func (e *Env) OpenJournal(ctx context.Context) error {
+	e.journalMu.Lock()
+	defer e.journalMu.Unlock()
 	if e.Journal != nil {
 		return nil
 	}

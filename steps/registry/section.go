@@ -35,7 +35,7 @@ type sec struct{}
 func New() steps.Section { return sec{} }
 
 func (sec) ID() steps.SectionID { return steps.Registry }
-func (sec) Title() string       { return "Container registry" }
+func (sec) Title() string       { return "Registry" }
 func (sec) About() string {
 	return "castle makes a private image repository (Amazon ECR) in your workload account, builds your app " +
 		"into a container image with Docker on this computer, and uploads it there. " +
