@@ -86,11 +86,49 @@ var (
 	lastFacts *Facts
 )
 
-// remember keeps the latest facts for the form's validation (it may not call AWS).
+// remember keeps a copy of the latest facts for the form's validation (it
+// may not call AWS), so Apply can go on changing its own.
 func remember(f *Facts) {
+	c := f.clone()
 	lastMu.Lock()
-	lastFacts = f
+	lastFacts = c
 	lastMu.Unlock()
+}
+
+func (f *Facts) clone() *Facts {
+	c := *f
+	c.Accounts = append([]Account(nil), f.Accounts...)
+	c.OUs, c.Pending, c.Roles = map[string]OU{}, map[string]string{}, map[string]bool{}
+	for k, v := range f.OUs {
+		c.OUs[k] = v
+	}
+	for k, v := range f.Pending {
+		c.Pending[k] = v
+	}
+	for k, v := range f.Roles {
+		c.Roles[k] = v
+	}
+	c.BadRoles = append([]string(nil), f.BadRoles...)
+	if f.LZ != nil {
+		lz := *f.LZ
+		lz.Governed = append([]string(nil), f.LZ.Governed...)
+		c.LZ = &lz
+	}
+	if f.LZOp != nil {
+		op := *f.LZOp
+		c.LZOp = &op
+	}
+	if f.RegisterOp != nil {
+		op := *f.RegisterOp
+		c.RegisterOp = &op
+	}
+	if f.Log != nil {
+		c.Log = c.account(f.Log.ID)
+	}
+	if f.Audit != nil {
+		c.Audit = c.account(f.Audit.ID)
+	}
+	return &c
 }
 
 // LastFacts returns what the latest discovery found (nil before the first).
