@@ -211,7 +211,12 @@ func (r run) push(ctx context.Context, t target, dc *client.Client, b built, uri
 	}
 	digest := ""
 	for _, tg := range tagList {
-		d, err := push(ctx, dc, uri+":"+tg, l, r.at(actPush))
+		emit := r.at(actPush)
+		if tg != tag { // the same layers again: only the new tag goes up
+			r.at(actPush)(steps.Event{Kind: steps.EventProgress, Message: "Adding the tag " + tg, Percent: -1})
+			emit = func(steps.Event) {}
+		}
+		d, err := push(ctx, dc, uri+":"+tg, l, emit)
 		if err != nil {
 			return "", err
 		}

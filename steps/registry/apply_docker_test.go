@@ -109,6 +109,11 @@ func TestApplyBuildsTagsAndPushes(t *testing.T) {
 			t.Errorf("events lack %q", want)
 		}
 	}
+	for step, kind := range f.kinds() {
+		if strings.HasPrefix(step, "push/layer:") && kind != steps.EventDone {
+			t.Errorf("layer %s ended %q, want done", step, kind)
+		}
+	}
 	for _, ev := range f.events {
 		if ev.Percent > 1 {
 			t.Errorf("event %+v has a percentage over 100", ev)

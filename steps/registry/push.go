@@ -173,6 +173,20 @@ func (t *pushTracker) total(now time.Time, force bool) {
 		Percent: pct, Detail: fmt.Sprintf("%d layers, %s of %s%s", len(t.layers), humanize.Bytes(uint64(cur)), humanize.Bytes(uint64(tot)), rate)})
 }
 
+// finish marks every layer done once the push succeeded.
+func (t *pushTracker) finish() {
+	for _, id := range t.order {
+		l := t.layers[id]
+		msg := "uploaded"
+		if l.status == "Layer already exists" {
+			msg = "already in the registry"
+		} else if l.total > 0 {
+			msg = "uploaded " + humanize.Bytes(uint64(l.total))
+		}
+		t.emit(steps.Event{Step: "push/layer:" + id, Kind: steps.EventDone, Message: msg, Percent: -1})
+	}
+}
+
 // push pushes ref and returns the manifest digest.
 func push(ctx context.Context, c *client.Client, ref string, l login, emit func(steps.Event)) (string, error) {
 	auth, err := l.auth()
@@ -201,6 +215,7 @@ func push(ctx context.Context, c *client.Client, ref string, l login, emit func(
 		}
 	}
 	t.total(time.Now(), true)
+	t.finish()
 	if digest == "" {
 		return "", &steps.UserError{Message: "Docker finished the upload of " + ref + " without naming its digest.", Next: "Apply again.", Err: fmt.Errorf("no digest in the push output")}
 	}
