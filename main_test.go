@@ -47,7 +47,7 @@ func TestApplyPreflightPrintsOneLinePerEventAndIsRepeatable(t *testing.T) {
 				t.Errorf("not a timestamped event line: %q", line)
 			}
 		}
-		if !strings.Contains(out, "hand-off  root-mfa") {
+		if !strings.Contains(out, "hand-off  The root user of account 111122223333 has no MFA") {
 			t.Errorf("the root-MFA warning is missing:\n%s", out)
 		}
 	}

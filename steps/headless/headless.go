@@ -261,12 +261,19 @@ func (r *Runner) emit(e steps.Event) {
 	msg := e.Message
 	if e.Op != nil && e.Kind == steps.EventWaiting {
 		now := r.Env.Now()
+		if msg == "" {
+			msg = e.Op.Name
+		}
 		msg = fmt.Sprintf("%s: %s, %s elapsed, about %s left", msg, e.Op.Status, Round(now.Sub(e.Op.StartedAt)), Round(e.Op.ETA(now)))
+	}
+	if msg == "" {
+		msg = e.Step
 	}
 	if e.Percent >= 0 && e.Kind == steps.EventProgress && e.Percent > 0 {
 		msg = fmt.Sprintf("%s (%d%%)", msg, int(e.Percent*100))
 	}
-	r.line(e.Section, e.Step, string(e.Kind), msg)
+	// The message names what it is about; step keys are for machines.
+	r.line(e.Section, "", string(e.Kind), msg)
 }
 
 func (r *Runner) line(section steps.SectionID, step, kind, msg string) {
