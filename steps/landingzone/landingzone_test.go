@@ -327,3 +327,17 @@ func TestInProgressLandingZoneOfSomeoneElse(t *testing.T) {
 		t.Fatalf("after following: %+v %v", st, err)
 	}
 }
+
+func TestConsolidatedBillingOnlyIsRefusedPlainly(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{Speed: fast})
+	if _, err := organizations.NewFromConfig(sb.Admin()).CreateOrganization(context.Background(),
+		&organizations.CreateOrganizationInput{FeatureSet: "CONSOLIDATED_BILLING"}); err != nil {
+		t.Fatal(err)
+	}
+	env := answers(sb.Env())
+	_, err := landingzone.New().Plan(context.Background(), env)
+	var ue *steps.UserError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Message, "all features") || !strings.Contains(ue.Next, "Enable all features") {
+		t.Fatalf("want a plain refusal, got %v", err)
+	}
+}
