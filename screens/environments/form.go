@@ -132,7 +132,11 @@ func ownerOptions(inv se.Inventory, people []castlefile.User) []huh.Option[strin
 			continue
 		}
 		seen[strings.ToLower(u.UserName)] = true
-		opts = append(opts, huh.NewOption(u.UserName+"  ("+u.Email+")", u.UserName))
+		label := u.UserName
+		if !strings.EqualFold(u.Email, u.UserName) {
+			label += "  (" + u.Email + ")"
+		}
+		opts = append(opts, huh.NewOption(label, u.UserName))
 	}
 	return append(opts, huh.NewOption("Someone new: a sign-in for the account's own email", ""))
 }
@@ -144,8 +148,8 @@ func ownerOptions(inv se.Inventory, people []castlefile.User) []huh.Option[strin
 func WorkloadForm(w *castlefile.Workload, inv se.Inventory, pending []castlefile.Account, self string) *huh.Form {
 	accts := []huh.Option[string]{huh.NewOption("The account you are signed in to", self)}
 	for _, a := range inv.Accounts {
-		if a.ID == self {
-			continue
+		if a.ID == self || strings.EqualFold(a.OU, "Security") {
+			continue // the landing zone's own accounts are not for workloads
 		}
 		accts = append(accts, huh.NewOption(fmt.Sprintf("%s  (%s, in %s)", a.Name, a.ID, a.OU), a.Name))
 	}
@@ -163,7 +167,7 @@ func WorkloadForm(w *castlefile.Workload, inv se.Inventory, pending []castlefile
 	return huh.NewForm(
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("account").Title("Workload account").
-				Description("Registry, Network, Service and Pipeline build your service here. A separate account keeps it away from your organization's controls.").
+				Description("Registry, Network, Service and Pipeline build your service here. An account of its own keeps it apart from the account that runs your organization.").
 				Options(accts...).Value(&w.Account),
 			huh.NewSelect[string]().Key("via").Title("How castle gets in").
 				Options(

@@ -223,7 +223,8 @@ func (m *model) View(width, height int) string {
 	}
 	b.WriteString(m.bold.Render(fmt.Sprintf("Accounts in your organization (%d)", len(m.inv.Accounts))) + "\n")
 	for _, a := range m.inv.Accounts {
-		b.WriteString("  ✓ " + a.Name + m.faint.Render(fmt.Sprintf("  %s · %s · in %s", a.ID, a.Email, a.OU)) + "\n")
+		b.WriteString("  ✓ " + a.Name + m.faint.Render("  "+a.ID) + "\n")
+		b.WriteString(m.faint.Render("    "+a.Email+" · in "+a.OU) + "\n")
 	}
 	for _, p := range m.inv.Provisioned {
 		if p.InFlight() {
@@ -240,7 +241,8 @@ func (m *model) View(width, height int) string {
 		if owner == "" {
 			owner = "a new sign-in for " + a.Email
 		}
-		b.WriteString("  + " + a.Name + m.faint.Render("  "+a.Email+" · "+a.OU+" · owner "+owner) + "\n")
+		b.WriteString("  + " + a.Name + m.faint.Render("  in "+a.OU) + "\n")
+		b.WriteString(m.faint.Render("    "+a.Email+" · owner "+owner) + "\n")
 	}
 	if len(pending) > se.MaxConcurrent {
 		b.WriteString(m.faint.Render(fmt.Sprintf("  Control Tower makes %d at a time; castle queues the rest.", se.MaxConcurrent)) + "\n")
@@ -251,9 +253,9 @@ func (m *model) View(width, height int) string {
 	case w.Account == "" || w.Account == m.self:
 		b.WriteString("the account you are signed in to" + m.faint.Render("  (press w to choose another)") + "\n")
 	case w.Via == se.ViaProfile:
-		b.WriteString(w.Account + m.faint.Render("  with profile "+w.Profile) + "\n")
+		b.WriteString(m.accountLabel(w.Account) + m.faint.Render("  with profile "+w.Profile) + "\n")
 	default:
-		b.WriteString(w.Account + m.faint.Render("  through "+se.ExecutionRole+" from this sign-in") + "\n")
+		b.WriteString(m.accountLabel(w.Account) + m.faint.Render("  through "+se.ExecutionRole+" from this sign-in") + "\n")
 	}
 	return b.String()
 }
@@ -263,4 +265,12 @@ func errText(err error) string {
 		return ue.Message + "\n" + ue.Next
 	}
 	return err.Error()
+}
+
+// accountLabel is "name (id)" for an account castle knows, else the answer.
+func (m *model) accountLabel(nameOrID string) string {
+	if a, ok := m.inv.AccountByName(nameOrID); ok {
+		return a.Name + " (" + a.ID + ")"
+	}
+	return nameOrID
 }

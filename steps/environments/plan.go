@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	sc "github.com/aws/aws-sdk-go-v2/service/servicecatalog"
+	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
+
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
 )
@@ -101,10 +104,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	if err := validateAll(env, inv); err != nil {
 		return p, err
 	}
-	p.Actions = append(p.Actions, steps.Action{Key: "portfolio-access", Title: "Allow yourself to use Account Factory",
-		Why: "Account Factory only launches for identities added to its portfolio.",
-		Commands: []string{env.AWSCommand("servicecatalog list-portfolios-for-product --product-id %s", inv.Product.ID),
-			env.AWSCommand("servicecatalog associate-principal-with-portfolio --portfolio-id PORTFOLIO --principal-type IAM_PATTERN --principal-arn '%s'", SSOPattern)}})
+	p.Actions = append(p.Actions, accessAction(ctx, env, inv))
 	n := 0
 	for _, a := range env.Answers.Environments {
 		act := steps.Action{Key: opKey(ProvisionedName(a.Name)), Title: "Create account " + a.Name,
@@ -130,11 +130,13 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 			p.Summary = "No new account asked for: add one on the Environments screen or under environments: in castle.yaml."
 		}
 		p.MonthlyCost = "nothing new"
-		p.Actions[0].Skip, p.Actions[0].SkipReason = true, "no account to create"
+		if !p.Actions[0].Skip {
+			p.Actions[0].Skip, p.Actions[0].SkipReason = true, "no account to create"
+		}
 	} else {
 		p.Summary = fmt.Sprintf("Create %d account(s) through Account Factory, up to %d at a time.", n, MaxConcurrent)
-		p.MonthlyCost = fmt.Sprintf("$%g for the accounts themselves; %s in all for what Control Tower turns on in them (%s)",
-			c.Account, strings.TrimPrefix(c.Baseline.Times(n).String(), ""), c.Baseline.What)
+		p.MonthlyCost = fmt.Sprintf("%s in all (the accounts are free; this is what Control Tower turns on in them: %s)",
+			c.Baseline.Times(n).String(), c.Baseline.What)
 		p.SpendsMoney = true
 	}
 	p.Duration = time.Duration((n+MaxConcurrent-1)/MaxConcurrent) * Expected
@@ -184,4 +186,29 @@ func ownerLabel(env *steps.Env, inv Inventory, a castlefile.Account) string {
 		return a.Owner
 	}
 	return ownerOf(env, inv, a).Email
+}
+
+// accessAction is the portfolio association Apply would make, skipped when
+// the caller can already launch Account Factory. Read-only.
+func accessAction(ctx context.Context, env *steps.Env, inv Inventory) steps.Action {
+	a := steps.Action{Key: "portfolio-access", Title: "Allow yourself to use Account Factory",
+		Why: "Account Factory only launches for identities added to its portfolio."}
+	c := sc.NewFromConfig(env.Config)
+	if ok, err := canLaunch(ctx, c, inv.Product.ID); err == nil && ok {
+		a.Skip, a.SkipReason = true, "you may already use it"
+		return a
+	}
+	principal, kind := SSOPattern, sctypes.PrincipalTypeIamPattern
+	if id, err := env.Caller(ctx); err == nil {
+		if p, k, err := principalFor(ctx, env, id.ARN); err == nil {
+			principal, kind = p, k
+		}
+	}
+	port := "PORTFOLIO"
+	if out, err := c.ListPortfoliosForProduct(ctx, &sc.ListPortfoliosForProductInput{ProductId: &inv.Product.ID}); err == nil && len(out.PortfolioDetails) > 0 {
+		port = *out.PortfolioDetails[0].Id
+	}
+	a.Why += " castle adds " + principal + "."
+	a.Commands = []string{env.AWSCommand("servicecatalog associate-principal-with-portfolio --portfolio-id %s --principal-type %s --principal-arn '%s'", port, kind, principal)}
+	return a
 }

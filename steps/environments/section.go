@@ -47,7 +47,7 @@ func (section) About() string {
 
 func (section) Cost() string {
 	b := loadCosts().Baseline
-	return "The accounts are free; " + b.String() + " each for the checks Control Tower turns on."
+	return "Accounts are free; " + b.String() + " each for Control Tower's checks."
 }
 
 func (s section) Resume(ctx context.Context, env *steps.Env, emit steps.Emit) error {
