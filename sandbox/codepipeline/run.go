@@ -183,7 +183,7 @@ func (s *Service) begin(w *world.World, e *Execution, a *ActionRun) {
 			failAction(a, "JobFailed", err.Error())
 			return
 		}
-		a.Summary = "Deploying " + td
+		a.Summary = "Deploying " + td[strings.LastIndexByte(td, '/')+1:]
 		a.ExternalID = td
 	}
 }

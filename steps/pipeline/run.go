@@ -118,6 +118,7 @@ var expectedByStage = map[string]time.Duration{"Source": 30 * time.Second, "Buil
 // follow watches one execution until it ends, one line per action.
 func follow(ctx context.Context, env *steps.Env, c clients, in inputs, run journal.Operation, em emitter) error {
 	op := steps.Operation{Key: opRun, Name: "The pipeline's run", ID: run.ID, StartedAt: run.StartedAt, Expected: 3 * time.Minute}
+	em.started("run", "Following run "+short(run.ID)+" of "+in.Pipeline)
 	seen := map[string]cptypes.ActionExecutionStatus{}
 	var final cptypes.PipelineExecutionStatus
 	var failed *cptypes.ActionState
@@ -158,10 +159,10 @@ func follow(ctx context.Context, env *steps.Env, c clients, in inputs, run journ
 	}
 	switch final {
 	case cptypes.PipelineExecutionStatusSucceeded:
-		em.info("run", "The run succeeded: the service runs the new image. Push a commit to "+in.Branch+" and it deploys again.")
+		em.done("run", "the service runs the new image; push a commit to "+in.Branch+" and it deploys again")
 		return nil
 	case cptypes.PipelineExecutionStatusSuperseded:
-		em.info("run", "A newer run (a newer push) took over from this one; it continues on AWS.")
+		em.done("run", "a newer run (a newer push) took over from this one and goes on on AWS")
 		return nil
 	case cptypes.PipelineExecutionStatusFailed:
 		return runFailed(in, run.ID, failedStage, failed)
