@@ -110,12 +110,14 @@ func decide(ctx context.Context, env *steps.Env) (steps.Plan, decision, error) {
 	}
 	p.Summary = fmt.Sprintf("Build %s for %s and upload it to the ECR repository %s in %s.", sourceWords(a), a.Platform, a.Repository, t.wa.Name)
 
+	profile, setup := t.cliProfile(ctx, env)
 	create := steps.Action{Key: actRepository, Title: "Create the repository " + a.Repository,
 		Why: "ECR keeps your images private to your account; scanning checks them for known vulnerabilities.",
-		Commands: []string{env.AWSCommand("ecr create-repository --repository-name %s --image-scanning-configuration scanOnPush=%t --image-tag-mutability %s",
-			a.Repository, *a.ScanOnPush, mutability)}}
+		Commands: append(setup, awsCmd(env, profile, "ecr create-repository --repository-name %s --image-scanning-configuration scanOnPush=%t --image-tag-mutability %s",
+			a.Repository, *a.ScanOnPush, mutability))}
 	if repo != nil {
 		create.Skip, create.SkipReason = true, "it exists: "+uri
+		create.Commands = create.Commands[len(setup):]
 	}
 	p.Actions = append(p.Actions, create)
 	if a.Demo {
@@ -133,7 +135,10 @@ func decide(ctx context.Context, env *steps.Env) (steps.Plan, decision, error) {
 		Commands: []string{fmt.Sprintf("docker build --platform %s -t %s %s", a.Platform, local, shellQuote(a.Source))}}
 	pushAct := steps.Action{Key: actPush, Title: "Upload the image as " + uri + ":" + tag,
 		Why:      "castle logs in to ECR with a short-lived password that it never stores, tags the image and uploads it.",
-		Commands: []string{env.AWSCommand("ecr get-login-password") + " | docker login --username AWS --password-stdin " + host}}
+		Commands: []string{awsCmd(env, profile, "ecr get-login-password") + " | docker login --username AWS --password-stdin " + host}}
+	if repo != nil {
+		pushAct.Commands = append(setup, pushAct.Commands...)
+	}
 	for _, tg := range tags(a, tag) {
 		pushAct.Commands = append(pushAct.Commands, fmt.Sprintf("docker tag %s %s:%s", local, uri, tg))
 	}
@@ -154,6 +159,9 @@ func decide(ctx context.Context, env *steps.Env) (steps.Plan, decision, error) {
 	d.pushSkip, d.pushReason = pushAct.Skip, pushAct.SkipReason
 	p.Actions = append(p.Actions, buildAct, pushAct)
 	p.Notes = append(p.Notes, fmt.Sprintf("The image is built for %s; castle tells the Service section, which runs it on the matching processor.", a.Platform))
+	if len(setup) > 0 {
+		p.Notes = append(p.Notes, "The aws commands run in the workload account "+t.wa.AccountID+" through the profile "+profile+", which the first two commands create.")
+	}
 	if a.Immutable {
 		p.Notes = append(p.Notes, "Tags cannot change in this repository, so castle pushes only "+tag+" (not latest).")
 	}

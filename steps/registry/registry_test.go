@@ -292,3 +292,38 @@ func TestBaseImagePullFailureIsNotADockerfileMistake(t *testing.T) {
 		t.Errorf("copy failure = %v", err)
 	}
 }
+
+func TestCommandsRunInTheWorkloadAccount(t *testing.T) {
+	f := newFixture(t)
+	f.env.Answers.Registry.Source = folder(t, scratchApp)
+	f.env.Profile = "mgmt"
+	f.env.Workload = func(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error) {
+		return steps.WorkloadAccount{AccountID: "222233334444", Name: "dev", Config: f.sb.Admin()}, nil
+	}
+	p, err := New().Plan(context.Background(), f.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := strings.Join(p.Actions[0].Commands, "\n") + strings.Join(p.Actions[2].Commands, "\n")
+	for _, want := range []string{
+		"aws configure set profile.castle-222233334444.role_arn arn:aws:iam::222233334444:role/AWSControlTowerExecution",
+		"aws configure set profile.castle-222233334444.source_profile mgmt",
+		"ecr create-repository --repository-name " + f.env.Answers.Registry.Repository,
+		"--profile castle-222233334444",
+	} {
+		if !strings.Contains(cmds, want) {
+			t.Errorf("commands lack %q:\n%s", want, cmds)
+		}
+	}
+	if strings.Contains(cmds, "--profile mgmt") {
+		t.Errorf("a command runs in the management account:\n%s", cmds)
+	}
+	if err := f.env.OpenJournal(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.env.Journal.SetResource("environments", "workloadProfile", "dev-admin")
+	p, _ = New().Plan(context.Background(), f.env)
+	if c := p.Actions[0].Commands; len(c) != 1 || !strings.Contains(c[0], "--profile dev-admin") {
+		t.Errorf("with the user's own profile: %q", c)
+	}
+}
