@@ -59,7 +59,7 @@ func taskDef(image string) *ecs.RegisterTaskDefinitionInput {
 func create(c *ecs.Client, subnets []string, sg, token string) (*ecs.CreateServiceOutput, error) {
 	return c.CreateService(context.Background(), &ecs.CreateServiceInput{Cluster: aws.String("c1"), ServiceName: aws.String("s1"), TaskDefinition: aws.String("web"),
 		DesiredCount: aws.Int32(1), LaunchType: types.LaunchTypeFargate, ClientToken: aws.String(token),
-		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: subnets, SecurityGroups: []string{sg}, AssignPublicIp: types.AssignPublicIpEnabled}},
+		NetworkConfiguration:    &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: subnets, SecurityGroups: []string{sg}, AssignPublicIp: types.AssignPublicIpEnabled}},
 		DeploymentConfiguration: &types.DeploymentConfiguration{DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}}})
 }
 

@@ -59,6 +59,9 @@ func (s *Service) Tick(w *world.World) {
 		g := s.Regions[k]
 		for _, t := range g.sortedTasks() {
 			s.advance(w, g, t, now)
+			if t.LastStatus == "STOPPED" && now.Sub(t.StoppedAt) > StoppedKept {
+				delete(g.Tasks, t.ARN) // ECS forgets stopped tasks after about an hour
+			}
 		}
 		for _, sk := range sortedKeys(g.Services) {
 			if sv := g.Services[sk]; sv.Status == "ACTIVE" {

@@ -41,6 +41,7 @@ const (
 	StopTime      = 10 * time.Second // desired STOPPED → STOPPED
 	SteadyTime    = 20 * time.Second // running tasks before a deployment completes
 	RelaunchDelay = 10 * time.Second // after a failed task
+	StoppedKept   = time.Hour        // DescribeTasks still knows a stopped task
 )
 
 // Cluster is an ECS cluster.
