@@ -41,7 +41,15 @@ func (s *Service) SideHandler(w *world.World) http.Handler {
 			}
 		}
 	}
-	return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) { s.serve(w, rw, req) })
+	return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+		// A bug here must not print a stack trace over the wizard's screen.
+		defer func() {
+			if v := recover(); v != nil {
+				regError(rw, http.StatusInternalServerError, "INTERNAL_ERROR", fmt.Sprintf("the sandbox registry failed: %v", v))
+			}
+		}()
+		s.serve(w, rw, req)
+	})
 }
 
 // putManifest stores a manifest in the inner registry (world locked).
