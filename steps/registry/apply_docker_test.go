@@ -11,10 +11,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/moby/moby/client"
 
 	"github.com/castle-aws/castle/steps"
 )
@@ -232,4 +234,45 @@ func TestInterruptedPushIsDoneAgain(t *testing.T) {
 		t.Errorf("images = %+v, want one image with one tag (immutable: no latest)", out.ImageDetails)
 	}
 	_ = ecrtypes.TagStatusAny
+}
+
+func TestDockerPushWithAWrongTokenIsRefused(t *testing.T) {
+	dc := needDocker(t)
+	f := newFixture(t)
+	ctx := context.Background()
+	tg, _ := resolve(ctx, f.env)
+	uri, err := run{env: f.env, emit: f.emit}.ensureRepository(ctx, tg, f.env.Answers.Registry.Repository, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := folder(t, map[string]string{"Dockerfile": "FROM scratch\nCOPY a.txt /\n", "a.txt": randHex(64)})
+	b, err := build(ctx, dc, dir, "linux/amd64", f.env.Answers.Registry.Repository+":wrong", "", func(steps.Event) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := uri + ":wrong"
+	removeImages(t, dc, ref, f.env.Answers.Registry.Repository+":wrong")
+	if _, err := dc.ImageTag(ctx, client.ImageTagOptions{Source: b.ID, Target: ref}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := getLogin(ctx, tg.ecr, f.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.password = "not" + l.password[3:]
+	// The engine retries a refused login for about a minute; a few seconds
+	// of it are enough to see the registry refuse.
+	pctx, cancel := context.WithTimeout(ctx, 12*time.Second)
+	defer cancel()
+	var seen []string
+	_, err = push(pctx, dc, ref, l, func(ev steps.Event) { seen = append(seen, ev.Detail) })
+	var ue *steps.UserError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Message, "Not Authorized") || !strings.Contains(ue.Next, "may push to ECR") {
+		t.Fatalf("push with a wrong password = %v, want the registry's refusal and what to check", err)
+	}
+	out, _ := ecr.NewFromConfig(f.sb.Admin()).DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String(f.env.Answers.Registry.Repository)})
+	if len(out.ImageDetails) != 0 {
+		t.Errorf("the registry took an image from a wrong password: %+v", out.ImageDetails)
+	}
+	t.Logf("refused: %v (stream: %q)", err, seen)
 }
