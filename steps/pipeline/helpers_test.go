@@ -105,7 +105,9 @@ type fixture struct {
 func newFixture(t *testing.T, o sandbox.Options) *fixture {
 	t.Helper()
 	fe := &fakeECS{services: map[string]int{cluster + "/" + service: 1}}
-	o.Speed = speed
+	if o.Speed == 0 {
+		o.Speed = speed
+	}
 	o.Services = []world.Service{sbsts.New(), sbiam.New(), sbecr.New(), fe, sbs3.New(), sbcb.New(), sbcp.New(), sbcc.New(o.AutoApproveConnections)}
 	sb := sandboxtest.Start(t, o)
 	f := &fixture{sb: sb, ecs: fe, env: sb.Env()}

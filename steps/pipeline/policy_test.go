@@ -25,9 +25,6 @@ func TestRolePoliciesNameOnlyThisPipelinesResources(t *testing.T) {
 	if err := pipeline.New().Apply(ctx, f.env, ev.emit); err != nil {
 		t.Fatal(err)
 	}
-	if ev.find(steps.EventInfo, "project") == nil {
-		t.Error("CreateProject was not refused once for the fresh role: the retry is untested")
-	}
 	connArn, _ := f.env.Journal.Resource("pipeline", "connectionArn")
 	acct, region := world.ManagementAccount, "eu-west-1"
 	bucket := "castle-pipeline-" + acct + "-" + region
@@ -110,4 +107,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// CodeBuild refuses a role created a moment ago; castle retries quietly.
+func TestFreshRoleRetriedQuietly(t *testing.T) {
+	f := newFixture(t, sandbox.Options{Speed: 30}) // roles settle in a third of a second
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ev := newEvents()
+	done := make(chan error, 1)
+	go func() { done <- pipeline.New().Apply(ctx, f.env, ev.emit) }()
+	ev.waitFor(t, steps.EventDone, "project")
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("apply: %v", err)
+	}
+	if ev.find(steps.EventInfo, "project") == nil {
+		t.Fatalf("CreateProject was not refused for the fresh role, so the retry went untested:%s", ev.describe())
+	}
+	if ev.find(steps.EventFailed, "") != nil {
+		t.Fatal("the refusal reached the user")
+	}
 }
