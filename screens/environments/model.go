@@ -253,9 +253,9 @@ func (m *model) View(width, height int) string {
 	case w.Account == "" || w.Account == m.self:
 		b.WriteString("the account you are signed in to" + m.faint.Render("  (press w to choose another)") + "\n")
 	case w.Via == se.ViaProfile:
-		b.WriteString(m.accountLabel(w.Account) + m.faint.Render("  with profile "+w.Profile) + "\n")
+		b.WriteString(m.accountLabel(w.Account) + "\n" + m.faint.Render("  reached with profile "+w.Profile) + "\n")
 	default:
-		b.WriteString(m.accountLabel(w.Account) + m.faint.Render("  through "+se.ExecutionRole+" from this sign-in") + "\n")
+		b.WriteString(m.accountLabel(w.Account) + "\n" + m.faint.Render("  reached through "+se.ExecutionRole+" from this sign-in") + "\n")
 	}
 	return b.String()
 }

@@ -86,7 +86,7 @@ func TestAccountFormValidatesAsTypedAndSuggestsTheEmail(t *testing.T) {
 	d.waitText("Workload account", "Bot.prod  (to be created)")
 	d.key("down", "enter") // Bot.prod (after the signed-in account)
 	d.key("enter")         // assume-role
-	d.waitText("Workload account  Bot.prod", "AWSControlTowerExecution")
+	d.waitText("Workload account  Bot.prod", "reached through AWSControlTowerExecution")
 	if w := env.Answers.Workload; w.Account != "Bot.prod" || w.Via != se.ViaAssumeRole {
 		t.Fatalf("workload %+v", w)
 	}

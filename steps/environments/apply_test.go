@@ -236,3 +236,16 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestFiveAtOnceRideOutThrottling(t *testing.T) {
+	sb, env, _ := start(t, sandbox.Options{Faults: sandbox.Faults{Throttle: 0.2, Seed: 7}})
+	for i := 1; i <= 5; i++ {
+		env.Answers.Environments = append(env.Answers.Environments, acct(fmt.Sprintf("thr%d", i), fmt.Sprintf("thr%d@example.com", i)))
+	}
+	if err := apply(t, env, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, v := len(records(sb)), len(vended(sb)); n != 5 || v != 5 {
+		t.Fatalf("%d records, %d accounts: throttled retries must not ask twice", n, v)
+	}
+}
