@@ -8,6 +8,7 @@ package codepipeline
 
 import (
 	"encoding/json"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -105,6 +106,23 @@ func (s *Service) pipeline(r *wire.Request, name string) (*Pipeline, error) {
 		return nil, wire.Errorf(400, "PipelineNotFoundException", "Account '%s' does not have a pipeline with name '%s'", r.Account, name)
 	}
 	return p, nil
+}
+
+// Control: POST /_sandbox/codepipeline/push?pipeline=NAME stands for a
+// push to the pipeline's branch on GitHub: a new execution starts, as the
+// V2 pipeline's git trigger would.
+func (s *Service) Control(w *world.World, action string, p url.Values) (any, error) {
+	switch action {
+	case "push":
+		for _, pl := range s.Pipelines {
+			if pl.Name == p.Get("pipeline") && (p.Get("account") == "" || p.Get("account") == pl.Account) {
+				e := s.start(w, pl, "WebhookV2", "push to "+repoOf(pl))
+				return map[string]string{"pipelineExecutionId": e.ID}, nil
+			}
+		}
+		return nil, wire.Errorf(400, "PipelineNotFoundException", "no pipeline named '%s'", p.Get("pipeline"))
+	}
+	return nil, wire.UnknownOperation(action)
 }
 
 func (s *Service) Handle(w *world.World, r *wire.Request) (any, error) {

@@ -205,6 +205,12 @@ func TestExecutionMovesOnTheVirtualClockAndFailsWithDetails(t *testing.T) {
 		!strings.Contains(aws.ToString(build.ExternalExecutionUrl), "/codebuild/projects/app-build/build/") {
 		t.Fatalf("failed build action: %+v %+v", build, build.ErrorDetails)
 	}
+	// A push starts a new execution, as the git trigger does.
+	post(t, sb, "codepipeline/push?pipeline=app")
+	list, err = cp.ListPipelineExecutions(ctx, &codepipeline.ListPipelineExecutionsInput{PipelineName: aws.String("app")})
+	if err != nil || len(list.PipelineExecutionSummaries) != 3 || list.PipelineExecutionSummaries[0].Trigger.TriggerType != cptypes.TriggerTypeWebhookV2 {
+		t.Fatalf("after a push: %v %+v", err, list)
+	}
 	var nf *cptypes.PipelineNotFoundException
 	if _, err := cp.GetPipelineState(ctx, &codepipeline.GetPipelineStateInput{Name: aws.String("nope")}); !errors.As(err, &nf) {
 		t.Fatalf("missing pipeline: %v", err)
