@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/castle-aws/castle/sandbox/organizations"
 	"github.com/castle-aws/castle/sandbox/wire"
@@ -125,6 +126,13 @@ func (s *Service) advance(w *world.World) {
 			continue
 		}
 		age := now.Sub(rec.Created)
+		if rec.Terminate {
+			if age >= time.Minute {
+				rec.Status, rec.Updated = "SUCCEEDED", rec.Created.Add(time.Minute)
+				delete(s.Provisioned, rec.PPID)
+			}
+			continue
+		}
 		switch {
 		case rec.OverLimit:
 			s.fail(w, rec, "AccountFactoryLimit", fmt.Sprintf("AWS Control Tower cannot start this account operation: %d account operations are already in progress, which is the limit. Try again when one of them finishes.", MaxConcurrent))
@@ -235,9 +243,13 @@ func (s *Service) recordDetail(rec *Record) map[string]any {
 	for _, e := range rec.Errors {
 		errs = append(errs, map[string]any{"Code": e.Code, "Description": e.Description})
 	}
+	kind := "PROVISION_PRODUCT"
+	if rec.Terminate {
+		kind = "TERMINATE_PROVISIONED_PRODUCT"
+	}
 	return map[string]any{
 		"RecordId": rec.ID, "ProvisionedProductId": rec.PPID, "ProvisionedProductName": rec.PPName,
-		"ProvisionedProductType": ProductType, "RecordType": "PROVISION_PRODUCT", "Status": rec.Status,
+		"ProvisionedProductType": ProductType, "RecordType": kind, "Status": rec.Status,
 		"CreatedTime": wire.Epoch(rec.Created), "UpdatedTime": wire.Epoch(rec.Updated),
 		"ProductId": rec.ProductID, "ProvisioningArtifactId": rec.ArtifactID, "PathId": rec.PathID,
 		"RecordErrors": errs, "RecordTags": []any{},

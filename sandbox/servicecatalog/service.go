@@ -79,6 +79,7 @@ type Record struct {
 	ProductID   string            `json:"productId"`
 	PathID      string            `json:"pathId"`
 	CheckedOnce bool              `json:"checked,omitempty"`
+	Terminate   bool              `json:"terminate,omitempty"`
 }
 
 // RecordError is one error of a failed record.
@@ -163,6 +164,8 @@ func (s *Service) Handle(w *world.World, r *wire.Request) (any, error) {
 		return s.describeRecord(r)
 	case "SearchProvisionedProducts":
 		return s.searchProvisioned(r)
+	case "TerminateProvisionedProduct":
+		return s.terminate(w, r)
 	}
 	return nil, wire.UnknownOperation(r.Operation)
 }

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
+
 	"github.com/castle-aws/castle/sandbox"
 	"github.com/castle-aws/castle/sandbox/identitystore"
 	"github.com/castle-aws/castle/sandbox/ssoadmin"
@@ -188,6 +191,21 @@ func TestDuplicateEmail(t *testing.T) {
 	if n := len(records(sb)); n != 1 {
 		t.Fatalf("%d records", n)
 	}
+	// The user does what castle said: remove the failed request, pick
+	// another email, apply again.
+	c := servicecatalog.NewFromConfig(env.Config)
+	if _, err := c.TerminateProvisionedProduct(context.Background(), &servicecatalog.TerminateProvisionedProductInput{
+		ProvisionedProductName: aws.String("held"), TerminateToken: aws.String("cleanup-1")}); err != nil {
+		t.Fatal(err)
+	}
+	sb.Clock().Advance(2 * time.Minute)
+	env.Answers.Environments[0].Email = "held2@example.com"
+	if err := apply(t, env, &recorder{}); err != nil {
+		t.Fatalf("after fixing the email: %v", err)
+	}
+	if got := vended(sb); len(got) != 1 || got["held2@example.com"] == "" {
+		t.Fatalf("vended %v", got)
+	}
 }
 
 func TestUnregisteredOUIsRefusedAsTyped(t *testing.T) {
@@ -247,5 +265,22 @@ func TestFiveAtOnceRideOutThrottling(t *testing.T) {
 	}
 	if n, v := len(records(sb)), len(vended(sb)); n != 5 || v != 5 {
 		t.Fatalf("%d records, %d accounts: throttled retries must not ask twice", n, v)
+	}
+}
+
+func TestRootIsRefused(t *testing.T) {
+	sb, _, _ := start(t, sandbox.Options{})
+	env := sb.EnvWith(sb.Root())
+	env.Answers.Environments = []castlefile.Account{acct("r", "r@example.com")}
+	err := sectionUnderTest.Apply(context.Background(), env, (&recorder{}).emit)
+	var ue *steps.UserError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Message, "root") {
+		t.Fatalf("got %v", err)
+	}
+	if n := len(records(sb)); n != 0 {
+		t.Fatalf("%d records as root", n)
+	}
+	if env.Journal != nil {
+		env.Journal.Close()
 	}
 }
