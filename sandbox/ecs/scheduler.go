@@ -230,16 +230,6 @@ func (s *Service) schedule(w *world.World, g *Region, sv *Svc, now time.Time) {
 			active = append(active, t)
 		}
 	}
-	if primary.Rollout != "FAILED" && len(active) < primary.Desired && !now.Before(primary.NextLaunch) {
-		var ids []string
-		for i := len(active); i < primary.Desired; i++ {
-			ids = append(ids, taskID(s.launch(w, g, sv, primary).ARN))
-		}
-		s.event(w, sv, "has started %d tasks: (task %s).", len(ids), strings.Join(ids, ") (task "))
-	}
-	for i := primary.Desired; i < len(active); i++ {
-		active[i].Desired = "STOPPED"
-	}
 	if sv.Breaker && primary.Rollout == "IN_PROGRESS" && primary.Failed >= threshold(primary.Desired) {
 		primary.Rollout, primary.Updated = "FAILED", now
 		primary.RolloutReason = "ECS deployment circuit breaker: tasks failed to start."
@@ -250,6 +240,16 @@ func (s *Service) schedule(w *world.World, g *Region, sv *Svc, now time.Time) {
 			s.event(w, sv, "rolling back to deployment %s.", back.ID)
 		}
 		return
+	}
+	if primary.Rollout != "FAILED" && len(active) < primary.Desired && !now.Before(primary.NextLaunch) {
+		var ids []string
+		for i := len(active); i < primary.Desired; i++ {
+			ids = append(ids, taskID(s.launch(w, g, sv, primary).ARN))
+		}
+		s.event(w, sv, "has started %d tasks: (task %s).", len(ids), strings.Join(ids, ") (task "))
+	}
+	for i := primary.Desired; i < len(active); i++ {
+		active[i].Desired = "STOPPED"
 	}
 	if primary.Rollout != "IN_PROGRESS" {
 		return

@@ -53,6 +53,9 @@ func (st *state) failed(ctx context.Context, env *steps.Env, op journal.Operatio
 	case strings.Contains(all, "CannotPullContainerError") && strings.Contains(all, "not found"):
 		ue.Message = "ECS could not find the image " + s.Image + " in the registry."
 		ue.Next = "Push it in the Registry section (or fix the image in the Service form), then apply Service again."
+	case strings.Contains(all, "CannotPullContainerError") && !strings.Contains(all, "i/o timeout"):
+		ue.Message = "ECS could not download the image " + s.Image + " (" + all + ")."
+		ue.Next = "Check the image URI in the Service form (an image in your ECR repository is the safe choice), then apply Service again."
 	case strings.Contains(all, "CannotPullContainerError"):
 		ue.Message = "The task could not reach the registry to download the image: its subnet has no way to the internet."
 		ue.Next = "Apply the Network section again (it adds the internet gateway and routes), then apply Service."
