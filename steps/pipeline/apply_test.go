@@ -178,7 +178,8 @@ func TestFailingBuildShownWithReason(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatalf("want a UserError, got %v\n%s", err, ev.describe())
 	}
-	if !strings.Contains(ue.Message, "build step") || !strings.Contains(ue.Message, "docker build") || !strings.Contains(ue.Message, "exit status 1") {
+	if !strings.Contains(ue.Message, "build step") || !strings.Contains(ue.Message, "while building the image: Error while executing command: docker build") ||
+		!strings.Contains(ue.Message, "exit status 1") || strings.Contains(ue.Message, "COMMAND_EXECUTION_ERROR") {
 		t.Errorf("message %q does not say the build failed and why", ue.Message)
 	}
 	if !strings.Contains(ue.Next, "console.aws.amazon.com/codesuite/codebuild/projects/"+service+"-build") {

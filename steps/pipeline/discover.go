@@ -265,9 +265,9 @@ func details(f found, in inputs, now time.Time) []string {
 		}
 		ago := ""
 		if e.StartTime != nil {
-			ago = now.Sub(*e.StartTime).Truncate(time.Minute).String() + " ago"
+			ago = agoText(now.Sub(*e.StartTime))
 		}
-		out = append(out, fmt.Sprintf("  %-8s %-10s %s", commit, e.Status, ago))
+		out = append(out, fmt.Sprintf("  %-8s %-10s %-14s %s", commit, e.Status, ago, triggerText(e.Trigger)))
 	}
 	return out
 }
@@ -290,4 +290,31 @@ func PendingConnection(env *steps.Env) (arn string, ok bool) {
 		return "", false
 	}
 	return op.ID, true
+}
+
+func agoText(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+func triggerText(t *cptypes.ExecutionTrigger) string {
+	if t == nil {
+		return ""
+	}
+	switch t.TriggerType {
+	case cptypes.TriggerTypeCreatePipeline:
+		return "first run"
+	case cptypes.TriggerTypeStartPipelineExecution:
+		return "started by hand"
+	case cptypes.TriggerTypeWebhookV2, cptypes.TriggerTypeWebhook, cptypes.TriggerTypePollForSourceChanges:
+		return "push"
+	}
+	return string(t.TriggerType)
 }

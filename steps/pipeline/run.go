@@ -219,7 +219,7 @@ func runFailed(in inputs, id, stage string, a *cptypes.ActionState) error {
 	why := "AWS gave no reason"
 	if a != nil && a.LatestExecution != nil {
 		if a.LatestExecution.ErrorDetails != nil {
-			why = aws.ToString(a.LatestExecution.ErrorDetails.Message)
+			why = plainReason(aws.ToString(a.LatestExecution.ErrorDetails.Message))
 		}
 		if u := aws.ToString(a.LatestExecution.ExternalExecutionUrl); u != "" {
 			link = u
@@ -240,4 +240,27 @@ func runFailed(in inputs, id, stage string, a *cptypes.ActionState) error {
 		stage = "A"
 	}
 	return &steps.UserError{Message: "The " + strings.ToLower(stage) + " step of the pipeline's run failed: " + why, Next: next}
+}
+
+// plainReason shortens CodeBuild's "Build terminated with state: FAILED.
+// Phase: BUILD, Code: COMMAND_EXECUTION_ERROR, Message: ..." to the phase and
+// the message, the part a person can act on.
+func plainReason(msg string) string {
+	i := strings.Index(msg, "Message: ")
+	if !strings.HasPrefix(msg, "Build terminated") || i < 0 {
+		return msg
+	}
+	reason := strings.TrimSpace(msg[i+len("Message: "):])
+	phases := map[string]string{"INSTALL": "installing", "PRE_BUILD": "signing in to the registry", "BUILD": "building the image",
+		"POST_BUILD": "pushing the image", "PROVISIONING": "starting the build machine", "DOWNLOAD_SOURCE": "downloading the source"}
+	if j := strings.Index(msg, "Phase: "); j >= 0 {
+		phase := msg[j+len("Phase: "):]
+		if k := strings.IndexAny(phase, ", "); k >= 0 {
+			phase = phase[:k]
+		}
+		if words, ok := phases[phase]; ok {
+			return "while " + words + ": " + reason
+		}
+	}
+	return reason
 }
