@@ -89,8 +89,22 @@ func (s section) run(ctx context.Context, env *steps.Env, emit steps.Emit, start
 		op := ops[k]
 		a := castlefile.Account{Name: op.Extra["name"], Email: op.Extra["email"], OU: op.Extra["ou"], Owner: op.Extra["owner"]}
 		pp := op.Extra["pp"]
-		jobs = append(jobs, job{acct: a, pp: pp})
 		seen[pp] = true
+		if op.ID == "" {
+			// castle stopped between saving the token and hearing back:
+			// AWS may have the request under that token.
+			if p, ok := inv.Provisioned[pp]; ok && op.Token != "" && p.Token == op.Token {
+				op.ID, op.StartedAt = p.RecordID, p.Created
+				if err := env.Journal.SaveOperation(Section, k, op); err != nil {
+					return err
+				}
+			} else if !start {
+				r.send(steps.Event{Step: k, Kind: steps.EventInfo,
+					Message: fmt.Sprintf("Account %s was about to be asked for when castle stopped; apply again to go on.", a.Name)})
+				continue
+			}
+		}
+		jobs = append(jobs, job{acct: a, pp: pp})
 	}
 	if start {
 		defaults(env)
@@ -136,7 +150,7 @@ func (s section) run(ctx context.Context, env *steps.Env, emit steps.Emit, start
 // hasNew reports whether a job needs a new ProvisionProduct call.
 func hasNew(env *steps.Env, jobs []job) bool {
 	for _, j := range jobs {
-		if op, ok := env.Journal.Operation(Section, opKey(j.pp)); (!ok || op.Done) && j.recordID == "" {
+		if op, ok := env.Journal.Operation(Section, opKey(j.pp)); (!ok || op.Done || op.ID == "") && j.recordID == "" {
 			return true
 		}
 	}

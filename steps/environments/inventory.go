@@ -58,6 +58,7 @@ type Product struct {
 // Provision is one provisioned product of Account Factory.
 type Provision struct {
 	ID, Name, Status, Message, RecordID, AccountID string
+	Token                                          string // the ProvisionToken it was asked with
 	Created                                        time.Time
 }
 
@@ -329,7 +330,7 @@ func provisioned(ctx context.Context, env *steps.Env, inv *Inventory) error {
 			name := aws.ToString(p.Name)
 			inv.Provisioned[name] = Provision{ID: aws.ToString(p.Id), Name: name, Status: string(p.Status),
 				Message: aws.ToString(p.StatusMessage), RecordID: aws.ToString(p.LastRecordId),
-				AccountID: aws.ToString(p.PhysicalId), Created: aws.ToTime(p.CreatedTime)}
+				AccountID: aws.ToString(p.PhysicalId), Token: aws.ToString(p.IdempotencyToken), Created: aws.ToTime(p.CreatedTime)}
 		}
 	}
 	return nil
