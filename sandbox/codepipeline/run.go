@@ -104,6 +104,16 @@ func (s *Service) advance(w *world.World, e *Execution) {
 		}
 		if a.Status == "InProgress" {
 			end := a.Start.Add(durations[a.Category])
+			if a.Provider == "ECS" {
+				var wait bool
+				if end, wait = s.deployEnd(w, e, a, now); wait {
+					return
+				}
+				if a.Status == "Failed" {
+					s.fail(e, a)
+					return
+				}
+			}
 			if now.Before(end) {
 				return
 			}
