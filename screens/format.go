@@ -57,12 +57,44 @@ func opTiming(elapsed, eta time.Duration, expected time.Duration) string {
 	return s
 }
 
-// wrap breaks text to width cells, keeping existing line breaks.
+// wrap breaks text to width cells at spaces only, keeping existing line
+// breaks. It never breaks inside a word, so URLs and ARNs (full of dashes)
+// stay whole and can be copied; a word wider than the line gets a line of
+// its own and is hard-wrapped only there.
 func wrap(s string, width int) string {
 	if width < 8 {
 		width = 8
 	}
-	return lipgloss.Wrap(s, width, "")
+	var out strings.Builder
+	for i, para := range strings.Split(s, "\n") {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		lead := para[:len(para)-len(strings.TrimLeft(para, " "))]
+		line, lineW := lead, lipgloss.Width(lead)
+		for _, word := range strings.Fields(para) {
+			ww := lipgloss.Width(word)
+			switch {
+			case lineW == lipgloss.Width(lead):
+				line, lineW = line+word, lineW+ww
+			case lineW+1+ww <= width:
+				line, lineW = line+" "+word, lineW+1+ww
+			default:
+				out.WriteString(hardWrap(line, width) + "\n")
+				line, lineW = word, ww
+			}
+		}
+		out.WriteString(hardWrap(line, width))
+	}
+	return out.String()
+}
+
+// hardWrap cuts a line that is still too wide (one very long word).
+func hardWrap(line string, width int) string {
+	if lipgloss.Width(line) <= width {
+		return line
+	}
+	return lipgloss.Wrap(line, width, "")
 }
 
 // indent prefixes every line of s.

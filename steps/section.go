@@ -49,7 +49,7 @@ func (s State) Label() string {
 	case StateDone:
 		return "done"
 	case StateBlocked:
-		return "waiting"
+		return "waiting on an earlier section"
 	case StateFailed:
 		return "failed"
 	case StateNotBuilt:

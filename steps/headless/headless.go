@@ -102,13 +102,14 @@ func DiscoverAll(ctx context.Context, env *steps.Env, sections []steps.Section) 
 // Status prints the checklist.
 func (r *Runner) Status(ctx context.Context) error {
 	statuses := DiscoverAll(ctx, r.Env, r.Sections)
-	width := 0
-	for _, s := range r.Sections {
+	width, stateWidth := 0, 0
+	for i, s := range r.Sections {
 		width = max(width, len(s.Title()))
+		stateWidth = max(stateWidth, len(statuses[i].State.Label()))
 	}
 	for i, s := range r.Sections {
 		st := statuses[i]
-		line := fmt.Sprintf("%-3s %-*s  %-13s %s", marker(st.State), width, s.Title(), st.State.Label(), st.Summary)
+		line := fmt.Sprintf("%-3s %-*s  %-*s  %s", marker(st.State), width, s.Title(), stateWidth, st.State.Label(), st.Summary)
 		if c := s.Cost(); c != "" && st.State != steps.StateNotBuilt {
 			line += "  [" + c + "]"
 		}

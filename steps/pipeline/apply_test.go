@@ -230,3 +230,19 @@ func connections(t *testing.T, f *fixture) int {
 	}
 	return len(out.Connections)
 }
+
+// A fifth of the calls throttled or failing: the SDK's retries and the poller
+// ride it out, and nothing is made twice.
+func TestApplyRidesOutThrottling(t *testing.T) {
+	f := newFixture(t, sandbox.Options{AutoApproveConnections: true, Faults: sandbox.Faults{Throttle: 0.15, ServerError: 0.05, Seed: 7}})
+	ev := newEvents()
+	if err := pipeline.New().Apply(context.Background(), f.env, ev.emit); err != nil {
+		t.Fatalf("apply under throttling: %v\n%s", err, ev.describe())
+	}
+	if n := len(f.ecs.deployed()); n != 1 {
+		t.Fatalf("%d deploys", n)
+	}
+	if n := connections(t, f); n != 1 {
+		t.Fatalf("%d connections", n)
+	}
+}
