@@ -7,10 +7,12 @@ import (
 	accessui "github.com/castle-aws/castle/screens/access"
 	environmentsui "github.com/castle-aws/castle/screens/environments"
 	landingzoneui "github.com/castle-aws/castle/screens/landingzone"
+	networkui "github.com/castle-aws/castle/screens/network"
 	peopleui "github.com/castle-aws/castle/screens/people"
 	pipelineui "github.com/castle-aws/castle/screens/pipeline"
 	preflightui "github.com/castle-aws/castle/screens/preflight"
 	registryui "github.com/castle-aws/castle/screens/registry"
+	serviceui "github.com/castle-aws/castle/screens/service"
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/access"
 	"github.com/castle-aws/castle/steps/environments"
@@ -48,6 +50,8 @@ func sectionUIs() map[steps.SectionID]screens.SectionUI {
 		steps.Environments: environmentsui.UI(),
 		steps.Access:       accessui.UI{},
 		steps.Registry:     registryui.New(),
+		steps.Network:      networkui.New(),
+		steps.Service:      serviceui.New(),
 		steps.Pipeline:     pipelineui.New(),
 	}
 }

@@ -25,6 +25,11 @@ type Runner struct {
 	// Confirm asks the user before spending money; nil means "not allowed"
 	// (no terminal and no --yes).
 	Confirm func(question string) bool
+
+	mu sync.Mutex
+	// reported marks sections whose failure an event already printed, so
+	// the final error is not printed twice.
+	reported map[steps.SectionID]bool
 }
 
 // ParseOnly reads --only's comma-separated section names.
@@ -252,11 +257,14 @@ func (r *Runner) fail(id steps.SectionID, err error) error {
 		r.line(id, "", "stopped", "castle stopped following; AWS keeps working and castle picks it up next time")
 		return err
 	}
-	r.line(id, "", "failed", err.Error())
+	r.mu.Lock()
+	already := r.reported[id]
+	r.mu.Unlock()
+	if !already {
+		r.line(id, "", "failed", err.Error())
+	}
 	return err
 }
-
-var mu sync.Mutex
 
 func (r *Runner) emit(e steps.Event) {
 	msg := e.Message
@@ -273,13 +281,29 @@ func (r *Runner) emit(e steps.Event) {
 	if e.Percent >= 0 && e.Kind == steps.EventProgress && e.Percent > 0 {
 		msg = fmt.Sprintf("%s (%d%%)", msg, int(e.Percent*100))
 	}
+	if e.Kind == steps.EventFailed {
+		r.mu.Lock()
+		if r.reported == nil {
+			r.reported = map[steps.SectionID]bool{}
+		}
+		r.reported[e.Section] = true
+		r.mu.Unlock()
+	}
 	// The message names what it is about; step keys are for machines.
 	r.line(e.Section, "", string(e.Kind), msg)
+	// A hand-off's steps (what to click) are the point of it: print them.
+	if e.Kind == steps.EventHandOff && e.Detail != "" {
+		r.mu.Lock()
+		for _, l := range strings.Split(strings.TrimRight(e.Detail, "\n"), "\n") {
+			fmt.Fprintln(r.Out, "      "+l)
+		}
+		r.mu.Unlock()
+	}
 }
 
 func (r *Runner) line(section steps.SectionID, step, kind, msg string) {
-	mu.Lock()
-	defer mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	ts := time.Now().UTC().Format(time.RFC3339)
 	if step != "" {
 		fmt.Fprintf(r.Out, "%s %-12s %-9s %s: %s\n", ts, section, kind, step, msg)
