@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
@@ -92,6 +93,17 @@ func decide(ctx context.Context, env *steps.Env) (steps.Plan, decision, error) {
 	uri := ""
 	if repo != nil {
 		uri = aws.ToString(repo.RepositoryUri)
+		// The repository is reused as it is: its settings win over the answers.
+		immutable := repo.ImageTagMutability == ecrtypes.ImageTagMutabilityImmutable
+		scan := repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush
+		if immutable != a.Immutable {
+			p.Notes = append(p.Notes, fmt.Sprintf("The repository %s already exists with tags %s; castle keeps it that way.", a.Repository, map[bool]string{true: "locked", false: "changeable"}[immutable]))
+		}
+		if scan != *a.ScanOnPush {
+			p.Notes = append(p.Notes, fmt.Sprintf("The repository %s already exists with scan on push %s; castle keeps it that way.", a.Repository, map[bool]string{true: "on", false: "off"}[scan]))
+		}
+		a.Immutable = immutable
+		d.a = a
 	}
 	host := t.registryHost(ctx, env, uri)
 	if uri == "" {

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/moby/moby/api/types/jsonstream"
 
 	"github.com/castle-aws/castle/sandbox/sandboxtest"
@@ -325,5 +328,30 @@ func TestCommandsRunInTheWorkloadAccount(t *testing.T) {
 	p, _ = New().Plan(context.Background(), f.env)
 	if c := p.Actions[0].Commands; len(c) != 1 || !strings.Contains(c[0], "--profile dev-admin") {
 		t.Errorf("with the user's own profile: %q", c)
+	}
+}
+
+func TestExistingRepositorySettingsWin(t *testing.T) {
+	f := newFixture(t)
+	f.env.Answers.Registry.Source = folder(t, scratchApp)
+	f.env.Answers.Registry.Tag = "v1"
+	name := f.env.Answers.Registry.Repository
+	if _, err := ecr.NewFromConfig(f.sb.Admin()).CreateRepository(context.Background(), &ecr.CreateRepositoryInput{
+		RepositoryName: aws.String(name), ImageTagMutability: ecrtypes.ImageTagMutabilityImmutable}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := New().Plan(context.Background(), f.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(p.Notes, "\n")
+	if !strings.Contains(notes, "tags locked") || !strings.Contains(notes, "scan on push off") {
+		t.Errorf("notes = %s", notes)
+	}
+	if !p.Actions[0].Skip {
+		t.Error("the existing repository is created again")
+	}
+	if cmds := strings.Join(p.Actions[len(p.Actions)-1].Commands, "\n"); strings.Contains(cmds, ":latest") {
+		t.Errorf("latest would be pushed to an immutable repository:\n%s", cmds)
 	}
 }
