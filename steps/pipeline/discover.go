@@ -256,7 +256,7 @@ func details(f found, in inputs, now time.Time) []string {
 	}
 	if f.pipeline {
 		out = append(out, "Pipeline "+in.Pipeline+": "+in.GitHubRepository+" branch "+in.Branch+" → "+in.Project+" → "+in.Cluster+"/"+in.Service)
-		out = append(out, "Push a commit to "+in.Branch+" and it deploys. Latest runs:")
+		out = append(out, "Push a commit to "+in.Branch+" and it deploys. The latest runs:")
 	}
 	for _, e := range f.executions {
 		commit := "-"
@@ -267,7 +267,14 @@ func details(f found, in inputs, now time.Time) []string {
 		if e.StartTime != nil {
 			ago = agoText(now.Sub(*e.StartTime))
 		}
-		out = append(out, fmt.Sprintf("  %-8s %-10s %-14s %s", commit, e.Status, ago, triggerText(e.Trigger)))
+		line := "Run of " + commit + ": " + string(e.Status)
+		if ago != "" {
+			line += ", " + ago
+		}
+		if tr := triggerText(e.Trigger); tr != "" {
+			line += " (" + tr + ")"
+		}
+		out = append(out, line)
 	}
 	return out
 }
