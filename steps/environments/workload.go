@@ -3,8 +3,10 @@ package environments
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -65,6 +67,10 @@ func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error
 		}
 		return steps.WorkloadAccount{AccountID: id, Name: "the signed-in account", Config: env.Config}, nil
 	}
+	ck := cacheKey{env: env, w: w, id: id, region: env.Region}
+	if wa, ok := cached(ck, env); ok {
+		return wa, nil
+	}
 	var cfg aws.Config
 	via := w.Via
 	switch via {
@@ -102,7 +108,55 @@ func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error
 	if err := remember(env, id, via, w.Profile); err != nil {
 		return steps.WorkloadAccount{}, err
 	}
-	return steps.WorkloadAccount{AccountID: id, Name: name, Config: cfg}, nil
+	wa := steps.WorkloadAccount{AccountID: id, Name: name, Config: cfg}
+	workloads.Store(ck, cachedWorkload{wa: wa, base: env.Config.Credentials})
+	return wa, nil
+}
+
+// Every section asks for the workload account, often; the answer (and its
+// credentials cache, which refreshes itself) is kept per env and choice, so
+// castle assumes the role once rather than on every call.
+var workloads sync.Map // cacheKey → cachedWorkload
+
+type cacheKey struct {
+	env    *steps.Env
+	w      castlefile.Workload
+	id     string
+	region string
+}
+
+type cachedWorkload struct {
+	wa   steps.WorkloadAccount
+	base aws.CredentialsProvider // the signed-in credentials it was made from
+}
+
+// cached returns the workload made earlier for the same choice, unless the
+// signed-in credentials changed since (another profile in Preflight).
+func cached(k cacheKey, env *steps.Env) (steps.WorkloadAccount, bool) {
+	v, ok := workloads.Load(k)
+	if !ok {
+		return steps.WorkloadAccount{}, false
+	}
+	c := v.(cachedWorkload)
+	if !sameProvider(c.base, env.Config.Credentials) {
+		workloads.Delete(k)
+		return steps.WorkloadAccount{}, false
+	}
+	return c.wa, true
+}
+
+func sameProvider(a, b aws.CredentialsProvider) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Type() != vb.Type() {
+		return false
+	}
+	if va.Kind() == reflect.Pointer {
+		return va.Pointer() == vb.Pointer()
+	}
+	return va.Type().Comparable() && va.Interface() == vb.Interface()
 }
 
 // Remembered is the workload choice: the answers when they name an

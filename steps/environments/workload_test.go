@@ -37,6 +37,9 @@ func TestWorkloadAssumeRoleLandsInTheNewAccount(t *testing.T) {
 	if wa.AccountID != id || wa.Name != "wl.dev" {
 		t.Fatalf("workload %s %s, want %s", wa.AccountID, wa.Name, id)
 	}
+	if again, err := environments.Workload(ctx, env); err != nil || again.Config.Credentials != wa.Config.Credentials {
+		t.Fatalf("a second call made new credentials (%v): castle would assume the role on every call", err)
+	}
 	who, err := sts.NewFromConfig(wa.Config).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
