@@ -357,6 +357,17 @@ func (s *Service) associate(r *wire.Request) (any, error) {
 			return map[string]any{}, nil
 		}
 	}
+	if in.PrincipalType == "IAM_PATTERN" {
+		n := 0
+		for _, pr := range p.Principals {
+			if pr.Type == "IAM_PATTERN" {
+				n++
+			}
+		}
+		if n >= 10 { // documented: at most 10 IAM_PATTERN principals per portfolio
+			return nil, wire.Errorf(400, "LimitExceededException", "The portfolio already has the maximum of 10 principals of type IAM_PATTERN.")
+		}
+	}
 	p.Principals = append(p.Principals, Principal{ARN: in.PrincipalARN, Type: in.PrincipalType})
 	return map[string]any{}, nil
 }
