@@ -132,8 +132,10 @@ func planFor(env *steps.Env, in inputs, f found) (steps.Plan, error) {
 	}
 	add(run)
 
+	if !f.connAvailable() {
+		p.Notes = append(p.Notes, "The GitHub connection needs one approval in the AWS console by an owner of the GitHub account or organization "+ownerOf(in.GitHubRepository)+"; castle shows the link and waits.")
+	}
 	p.Notes = append(p.Notes,
-		"The GitHub connection needs one approval in the AWS console by an owner of the GitHub account or organization "+ownerOf(in.GitHubRepository)+"; castle shows the link and waits.",
 		"Base images: use FROM public.ecr.aws/docker/library/... in your Dockerfile; CodeBuild pulling from Docker Hub hits its pull limits.",
 		"What it costs:\n"+string(assets.MustRead("pipeline/costs.md")),
 		"Buildspec CodeBuild runs:\n"+Buildspec())
