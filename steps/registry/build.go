@@ -12,7 +12,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -59,6 +61,7 @@ func build(ctx context.Context, c *client.Client, dir, platform, localRef, logPa
 	var b built
 	step, total := "", ""
 	var stepNo int
+	var lastStatus time.Time
 	dec := json.NewDecoder(res.Body)
 	for {
 		var m jsonstream.Message
@@ -75,6 +78,16 @@ func build(ctx context.Context, c *client.Client, dir, platform, localRef, logPa
 			if json.Unmarshal(*m.Aux, &aux) == nil && aux.ID != "" {
 				b.ID = aux.ID
 			}
+		}
+		// Base image downloads come as status messages: show them, at most
+		// four a second, so a long pull does not look like a hang.
+		if m.Status != "" && m.Stream == "" && time.Since(lastStatus) > 250*time.Millisecond {
+			lastStatus = time.Now()
+			detail := strings.TrimSpace(m.ID + " " + m.Status)
+			if m.Progress != nil && m.Progress.Total > 0 {
+				detail += fmt.Sprintf(" %s of %s", humanize.Bytes(uint64(min(m.Progress.Current, m.Progress.Total))), humanize.Bytes(uint64(m.Progress.Total)))
+			}
+			emit(steps.Event{Kind: steps.EventProgress, Message: "Building: downloading the base image", Percent: -1, Detail: detail})
 		}
 		for _, line := range strings.Split(strings.TrimRight(m.Stream, "\n"), "\n") {
 			line = strings.TrimRight(line, "\r")
