@@ -80,14 +80,28 @@ func TestKill9DuringFirstRunThenRestart(t *testing.T) {
 	if err != nil || st.State != steps.StateInProgress || len(st.Operations) != 1 || st.Operations[0].ID != run.ID {
 		t.Fatalf("discover after the kill: %v %+v", err, st)
 	}
+	// The wizard reopens on a section in progress with Resume: it follows
+	// the same execution and starts nothing.
 	ev := newEvents()
-	if err := pipeline.New().Apply(ctx, f.env, ev.emit); err != nil {
-		t.Fatalf("apply after restart: %v\n%s", err, ev.describe())
+	if err := pipeline.New().Resume(ctx, f.env, ev.emit); err != nil {
+		t.Fatalf("resume after restart: %v\n%s", err, ev.describe())
 	}
+	if s := ev.find(steps.EventStarted, "run"); s == nil || !strings.Contains(s.Message, run.ID[:7]) {
+		t.Fatalf("resume did not follow run %s:%s", run.ID, ev.describe())
+	}
+	ev.waitFor(t, steps.EventDone, "run-deploy")
 	for _, e := range ev.all() {
 		if e.Kind == steps.EventStarted && !strings.HasPrefix(e.Step, "run") {
-			t.Errorf("the restart did %s again", e.Step)
+			t.Errorf("resume did %s", e.Step)
 		}
+	}
+	// Apply afterwards finds everything done.
+	again := newEvents()
+	if err := pipeline.New().Apply(ctx, f.env, again.emit); err != nil {
+		t.Fatalf("apply after resume: %v", err)
+	}
+	if e := again.find(steps.EventStarted, ""); e != nil {
+		t.Errorf("apply after resume did %s", e.Step)
 	}
 	execs, err := codepipeline.NewFromConfig(f.sb.Admin()).ListPipelineExecutions(ctx, &codepipeline.ListPipelineExecutionsInput{PipelineName: aws.String(service + "-pipeline")})
 	if err != nil {
