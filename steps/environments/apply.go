@@ -74,7 +74,10 @@ func (s section) run(ctx context.Context, env *steps.Env, emit steps.Emit, start
 		return err
 	}
 	r := &runner{env: env, sc: sc.NewFromConfig(env.Config), inv: inv, emit: emit}
-	var jobs []job
+	var (
+		jobs   []job
+		failed []error // accounts that cannot go on, reported at the end
+	)
 	seen := map[string]bool{}
 	// Requests castle started and has not seen end: follow them first.
 	keys := make([]string, 0)
@@ -131,9 +134,12 @@ func (s section) run(ctx context.Context, env *steps.Env, emit steps.Emit, start
 				case p.InFlight():
 					j.recordID = p.RecordID // started elsewhere or before the journal knew
 				case p.Status == "ERROR" || p.Status == "TAINTED":
+					// An earlier request failed and still holds the name:
+					// say why, and go on with the other accounts.
 					err := recordFailure(a.Name, pp, p.Message, env)
 					r.send(steps.Event{Step: key, Kind: steps.EventFailed, Message: err.Error()})
-					return err
+					failed = append(failed, err)
+					continue
 				}
 			}
 			jobs = append(jobs, j)
@@ -144,7 +150,7 @@ func (s section) run(ctx context.Context, env *steps.Env, emit steps.Emit, start
 			}
 		}
 	}
-	return r.runAll(ctx, jobs)
+	return joinErrors(append(failed, r.runAll(ctx, jobs))...)
 }
 
 // hasNew reports whether a job needs a new ProvisionProduct call.
@@ -208,18 +214,34 @@ func (r *runner) runAll(ctx context.Context, jobs []job) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	switch len(errs) {
+	return joinErrors(errs...)
+}
+
+// joinErrors is nil, the one error, or one UserError for several accounts.
+func joinErrors(errs ...error) error {
+	var kept []error
+	for _, e := range errs {
+		if e != nil {
+			kept = append(kept, e)
+		}
+	}
+	switch len(kept) {
 	case 0:
 		return nil
 	case 1:
-		return errs[0]
+		return kept[0]
+	}
+	for _, e := range kept {
+		if errors.Is(e, context.Canceled) {
+			return e
+		}
 	}
 	var msgs []string
-	for _, e := range errs {
+	for _, e := range kept {
 		msgs = append(msgs, e.Error())
 	}
-	return &steps.UserError{Message: fmt.Sprintf("%d of the accounts could not be created.", len(errs)),
-		Next: strings.Join(msgs, " "), Err: errors.Join(errs...)}
+	return &steps.UserError{Message: fmt.Sprintf("%d of the accounts could not be created.", len(kept)),
+		Next: strings.Join(msgs, " "), Err: errors.Join(kept...)}
 }
 
 func newToken() string {

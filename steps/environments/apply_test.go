@@ -284,3 +284,23 @@ func TestRootIsRefused(t *testing.T) {
 		env.Journal.Close()
 	}
 }
+
+func TestAFailedRequestDoesNotHoldUpTheOthers(t *testing.T) {
+	sb, env, _ := start(t, sandbox.Options{})
+	sb.World.Lock()
+	sb.World.NewAccount("elsewhere", "gone@example.com", false)
+	sb.World.Unlock()
+	env.Answers.Environments = []castlefile.Account{acct("gone", "gone@example.com")}
+	if err := apply(t, env, &recorder{}); err == nil {
+		t.Fatal("want the email failure")
+	}
+	env.Answers.Environments = append(env.Answers.Environments, acct("next", "next@example.com"))
+	err := apply(t, env, &recorder{})
+	var ue *steps.UserError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Error(), "already used") {
+		t.Fatalf("second apply: %v", err)
+	}
+	if got := vended(sb); len(got) != 1 || got["next@example.com"] == "" {
+		t.Fatalf("vended %v", got)
+	}
+}
