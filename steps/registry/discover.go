@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -132,10 +133,16 @@ func (sec) Discover(ctx context.Context, env *steps.Env) (steps.Status, error) {
 			st.Details = append(st.Details, "Image castle pushed: "+img)
 		}
 	}
-	if c, p, err := connect(ctx, env); err != nil {
+	// A quick look only: the checklist must not wait on a slow engine.
+	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if c, p, err := connect(dctx, env); err != nil {
 		var ue *steps.UserError
-		if errors.As(err, &ue) {
+		switch {
+		case errors.As(err, &ue):
 			st.Details = append(st.Details, "Docker: "+ue.Message+" "+ue.Next)
+		case ctx.Err() == nil:
+			st.Details = append(st.Details, "Docker: the engine at "+dockerHost(env)+" did not answer within 3 seconds.")
 		}
 	} else {
 		st.Details = append(st.Details, fmt.Sprintf("Docker: the engine at %s answers (API %s).", dockerHost(env), p.APIVersion))
