@@ -15,7 +15,7 @@ import (
 	"github.com/castle-aws/castle/steps"
 )
 
-var stateWords = []string{"done", "in progress", "not started", "waiting on an earlier section", "failed", "not built yet"}
+var stateWords = []string{"done", "in progress", "not started", "waiting", "failed", "not built yet"}
 
 func allSectionsShown(s string) bool {
 	return containsAll(s, sectionTitles...) && containsAll(s, stateWords...) && !strings.Contains(s, "checking")

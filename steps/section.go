@@ -49,7 +49,7 @@ func (s State) Label() string {
 	case StateDone:
 		return "done"
 	case StateBlocked:
-		return "waiting on an earlier section"
+		return "waiting"
 	case StateFailed:
 		return "failed"
 	case StateNotBuilt:
