@@ -140,6 +140,8 @@ func (s *Service) Handle(w *world.World, r *wire.Request) (any, error) {
 	switch r.Operation {
 	case "CreatePipeline":
 		return s.create(w, r, in.Pipeline)
+	case "UpdatePipeline":
+		return s.update(w, r, in.Pipeline)
 	case "GetPipeline":
 		p, err := s.pipeline(r, in.Name)
 		if err != nil {
@@ -224,6 +226,40 @@ func (s *Service) create(w *world.World, r *wire.Request, raw json.RawMessage) (
 	s.Pipelines[key(r.Account, r.Region, d.Name)] = p
 	// A new pipeline runs at once, as on AWS.
 	s.start(w, p, "CreatePipeline", r.Principal)
+	return map[string]any{"pipeline": p.declaration()}, nil
+}
+
+// update replaces a pipeline's declaration (a new version); running
+// executions keep the version they started with.
+func (s *Service) update(w *world.World, r *wire.Request, raw json.RawMessage) (any, error) {
+	var d Declaration
+	if len(raw) == 0 || json.Unmarshal(raw, &d) != nil || d.Name == "" || d.RoleArn == "" {
+		return nil, wire.Validation("1 validation error detected: pipeline name, roleArn and stages are required")
+	}
+	p, err := s.pipeline(r, d.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate(w, r.Account, d); err != nil {
+		return nil, err
+	}
+	if !codebuild.RoleAssumable(w, r.Account, d.RoleArn, RoleSettleTime) {
+		return nil, wire.Errorf(400, "InvalidStructureException", "CodePipeline is not authorized to perform AssumeRole on role %s", d.RoleArn)
+	}
+	if d.PipelineType == "" {
+		d.PipelineType = p.Decl.PipelineType
+	}
+	if d.ExecutionMode == "" {
+		d.ExecutionMode = "SUPERSEDED"
+	}
+	var m map[string]any
+	json.Unmarshal(raw, &m)
+	delete(m, "version")
+	m["pipelineType"], m["executionMode"] = d.PipelineType, d.ExecutionMode
+	p.Raw, _ = json.Marshal(m)
+	p.Decl = d
+	p.Version++
+	p.Updated = w.Now()
 	return map[string]any{"pipeline": p.declaration()}, nil
 }
 

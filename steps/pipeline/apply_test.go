@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codebuild"
 	"github.com/aws/aws-sdk-go-v2/service/codeconnections"
 	cctypes "github.com/aws/aws-sdk-go-v2/service/codeconnections/types"
 	"github.com/aws/aws-sdk-go-v2/service/codepipeline"
@@ -244,5 +245,57 @@ func TestApplyRidesOutThrottling(t *testing.T) {
 	}
 	if n := connections(t, f); n != 1 {
 		t.Fatalf("%d connections", n)
+	}
+}
+
+// A new branch in castle.yaml (or a new container name from the Service
+// section) updates the pipeline and the project in place, without a run.
+func TestChangedAnswersUpdateInPlace(t *testing.T) {
+	f := newFixture(t, sandbox.Options{AutoApproveConnections: true})
+	ctx := context.Background()
+	if err := pipeline.New().Apply(ctx, f.env, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.env.Answers.Pipeline.Branch = "release"
+	if err := f.env.Journal.SetResource("service", "containerName", "app"); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := pipeline.New().Plan(ctx, f.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending []string
+	for _, a := range plan.Actions {
+		if !a.Skip {
+			pending = append(pending, a.Key)
+		}
+	}
+	if strings.Join(pending, ",") != "project,pipeline" {
+		t.Fatalf("pending actions %v, want the project and the pipeline updated", pending)
+	}
+	ev := newEvents()
+	if err := pipeline.New().Apply(ctx, f.env, ev.emit); err != nil {
+		t.Fatal(err)
+	}
+	got, err := codepipeline.NewFromConfig(f.sb.Admin()).GetPipeline(ctx, &codepipeline.GetPipelineInput{Name: aws.String(service + "-pipeline")})
+	if err != nil || got.Pipeline.Stages[0].Actions[0].Configuration["BranchName"] != "release" || aws.ToInt32(got.Pipeline.Version) != 2 {
+		t.Fatalf("pipeline after the update: %v %+v", err, got)
+	}
+	out, err := codebuild.NewFromConfig(f.sb.Admin()).BatchGetProjects(ctx, &codebuild.BatchGetProjectsInput{Names: []string{service + "-build"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	for _, v := range out.Projects[0].Environment.EnvironmentVariables {
+		vars[aws.ToString(v.Name)] = aws.ToString(v.Value)
+	}
+	if vars["CONTAINER_NAME"] != "app" {
+		t.Fatalf("project variables %v", vars)
+	}
+	if ev.find(steps.EventStarted, "run") != nil || len(f.ecs.deployed()) != 1 {
+		t.Fatal("an update started a run")
+	}
+	if plan, _ := pipeline.New().Plan(ctx, f.env); plan.Pending() {
+		t.Fatalf("still pending after the update: %+v", plan.Actions)
 	}
 }

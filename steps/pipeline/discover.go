@@ -31,7 +31,9 @@ type found struct {
 	blocked    bool
 	roles      map[string]roleFound
 	project    bool
+	projectOK  bool // builds what the answers say (repository, container, platform, role)
 	pipeline   bool
+	pipelineOK bool // reads the repository and branch, deploys to the service
 	service    bool
 	executions []cptypes.PipelineExecutionSummary
 }
@@ -76,8 +78,12 @@ func discover(ctx context.Context, env *steps.Env, c clients, in *inputs) (found
 		return f, err
 	}
 	f.project = len(projects.Projects) > 0
-	if _, err := c.cp.GetPipeline(ctx, &codepipeline.GetPipelineInput{Name: &in.Pipeline}); err == nil {
+	if f.project {
+		f.projectOK = projectMatches(projects.Projects[0], *in)
+	}
+	if got, err := c.cp.GetPipeline(ctx, &codepipeline.GetPipelineInput{Name: &in.Pipeline}); err == nil {
 		f.pipeline = true
+		f.pipelineOK = pipelineMatches(got.Pipeline, *in)
 	} else if apiCode(err) != "PipelineNotFoundException" {
 		return f, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codebuild"
 	cbtypes "github.com/aws/aws-sdk-go-v2/service/codebuild/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -92,8 +93,22 @@ func ensureRoles(ctx context.Context, c clients, in inputs, f found, em emitter)
 
 func ensureProject(ctx context.Context, env *steps.Env, c clients, in inputs, f found, em emitter) error {
 	const step = "project"
-	if f.project {
+	if f.project && f.projectOK {
 		em.skipped(step, in.Project+" exists")
+		return nil
+	}
+	if f.project {
+		em.started(step, "Updating the build project "+in.Project+" to the current answers")
+		p := projectInput(in)
+		err := whileSettling(ctx, env, em, step, func() error {
+			_, err := c.cb.UpdateProject(ctx, &codebuild.UpdateProjectInput{Name: p.Name, Description: p.Description, Source: p.Source,
+				Artifacts: p.Artifacts, Environment: p.Environment, ServiceRole: p.ServiceRole, TimeoutInMinutes: p.TimeoutInMinutes})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		em.done(step, in.Project+" updated")
 		return nil
 	}
 	em.started(step, "Creating the build project "+in.Project)

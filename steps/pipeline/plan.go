@@ -108,8 +108,12 @@ func planFor(env *steps.Env, in inputs, f found) (steps.Plan, error) {
 		Why:      "CodeBuild builds the image for " + in.Platform() + ", tags it with the commit and pushes it to " + in.RepositoryName + ".",
 		Cost:     "$0.005 per build minute",
 		Commands: []string{env.AWSCommand("codebuild create-project --cli-input-json '%s'", projectJSON(in))}}
-	if f.project {
+	if f.project && f.projectOK {
 		proj.Skip, proj.SkipReason = true, "exists"
+	} else if f.project {
+		proj.Title = "Update the build project " + in.Project
+		proj.Why = "It exists but builds something else than the current answers; " + proj.Why
+		proj.Commands = []string{env.AWSCommand("codebuild update-project --cli-input-json '%s'", projectJSON(in))}
 	}
 	add(proj)
 
@@ -117,8 +121,12 @@ func planFor(env *steps.Env, in inputs, f found) (steps.Plan, error) {
 		Why:      "Source (GitHub " + in.Branch + ") → Build (" + in.Project + ") → Deploy (" + in.Cluster + "/" + in.Service + "). It starts its first run at once.",
 		Cost:     "$0.002 per action minute after 100 free minutes a month",
 		Commands: []string{env.AWSCommand("codepipeline create-pipeline --cli-input-json '%s'", pipelineJSON(in))}}
-	if f.pipeline {
+	if f.pipeline && f.pipelineOK {
 		pipe.Skip, pipe.SkipReason = true, "exists"
+	} else if f.pipeline {
+		pipe.Title = "Update the pipeline " + in.Pipeline
+		pipe.Why = "It exists but reads another repository or branch, or deploys elsewhere: " + pipe.Why
+		pipe.Commands = []string{env.AWSCommand("codepipeline update-pipeline --cli-input-json '%s'", pipelineJSON(in))}
 	}
 	add(pipe)
 

@@ -30,9 +30,21 @@ func ensurePipeline(ctx context.Context, env *steps.Env, c clients, in inputs, f
 	if hasRun && run.Done {
 		hasRun = false
 	}
-	if f.pipeline {
+	switch {
+	case f.pipeline && f.pipelineOK:
 		em.skipped(step, in.Pipeline+" exists")
-	} else {
+	case f.pipeline:
+		em.started(step, "Updating the pipeline "+in.Pipeline+" to "+in.GitHubRepository+" branch "+in.Branch)
+		d := pipelineDecl(in)
+		err := whileSettling(ctx, env, em, step, func() error {
+			_, err := c.cp.UpdatePipeline(ctx, &codepipeline.UpdatePipelineInput{Pipeline: d})
+			return err
+		})
+		if err != nil {
+			return run, err
+		}
+		em.done(step, in.Pipeline+" updated; the next push to "+in.Branch+" runs it")
+	default:
 		if !f.service {
 			return run, &steps.UserError{
 				Message: "The service " + in.Cluster + "/" + in.Service + " does not exist, and a new pipeline deploys to it at once.",
