@@ -136,8 +136,8 @@ func castlePush(t *testing.T, ctx context.Context, env *steps.Env, repo string, 
 	}
 	took := time.Since(started)
 	uri, _ := env.Journal.Resource("registry", "repositoryUri")
-	local := repo + ":" + env.Answers.Registry.Tag
-	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", local, uri+":"+env.Answers.Registry.Tag).Run() })
+	refs := []string{repo + ":" + env.Answers.Registry.Tag, uri + ":" + env.Answers.Registry.Tag, uri + ":latest"}
+	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, refs...)...).Run() })
 	return took
 }
 
