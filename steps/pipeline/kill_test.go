@@ -175,3 +175,29 @@ func (c *remoteClock) Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// castle stopped after CreatePipeline answered and before it journaled the
+// run: the next castle finds the run the new pipeline started by itself.
+func TestStoppedRightAfterCreatePipeline(t *testing.T) {
+	f := newFixture(t, sandbox.Options{AutoApproveConnections: true})
+	ctx := context.Background()
+	if err := pipeline.New().Apply(ctx, f.env, nil); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := f.env.Journal.Operation("pipeline", "run")
+	if err := f.env.Journal.SaveOperation("pipeline", "run", journal.Operation{Kind: first.Kind, Token: "create-pipeline",
+		StartedAt: first.StartedAt, Expected: first.Expected, Extra: first.Extra}); err != nil {
+		t.Fatal(err)
+	}
+	ev := newEvents()
+	if err := pipeline.New().Apply(ctx, f.env, ev.emit); err != nil {
+		t.Fatal(err)
+	}
+	if s := ev.find(steps.EventStarted, "run"); s == nil || !strings.Contains(s.Message, first.ID[:7]) {
+		t.Fatalf("did not follow the first run %s:%s", first.ID, ev.describe())
+	}
+	execs, err := codepipeline.NewFromConfig(f.sb.Admin()).ListPipelineExecutions(ctx, &codepipeline.ListPipelineExecutionsInput{PipelineName: aws.String(service + "-pipeline")})
+	if err != nil || len(execs.PipelineExecutionSummaries) != 1 {
+		t.Fatalf("executions: %v %+v", err, execs)
+	}
+}
