@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +22,7 @@ import (
 	"github.com/castle-aws/castle/steps/preflight"
 )
 
-func runWizard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runWizard(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, c, _ := parseFlags("castle", args, stdout, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -38,7 +39,7 @@ func runWizard(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !c.sandbox && c.endpoint == "" {
 		if err := hasCredentials(ctx, s.env); err != nil && noCredentials(steps.Explain(err, s.env)) {
 			fmt.Fprintln(stdout, "castle found no AWS credentials on this machine (no profile, no environment keys).")
-			if !askYesNo(os.Stdin, stdout, "Rehearse on castle's simulated AWS instead? [Y/n] ", true) {
+			if !askYesNo(stdin, stdout, "Rehearse on castle's simulated AWS instead? [Y/n] ", true) {
 				return &steps.UserError{Message: "castle needs AWS credentials.", Next: "Run `aws configure sso` (or set AWS_PROFILE), then start castle again; or run `castle --sandbox`."}
 			}
 			s.Close()
@@ -135,7 +136,8 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs, c, _ := parseFlags("sandbox "+sub, args, stdout, stderr)
 	addr := fs.String("addr", "127.0.0.1:4566", "address to listen on (serve)")
 	autoApprove := fs.Bool("auto-approve-connections", false, "approve pending GitHub connections a few virtual minutes after creation (serve)")
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
 	endpoint := firstOf(c.endpoint, "http://127.0.0.1:4566")
@@ -157,18 +159,18 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		<-ctx.Done()
 		return nil
 	case "approve-connection":
-		if fs.NArg() != 1 {
+		if len(positional) != 1 {
 			return &steps.UserError{Message: "approve-connection needs the connection's ARN.", Next: "Run `castle sandbox approve-connection arn:aws:codeconnections:...`."}
 		}
-		return control(ctx, endpoint, "codeconnections/approve", url.Values{"arn": {fs.Arg(0)}}, stdout)
+		return control(ctx, endpoint, "codeconnections/approve", url.Values{"arn": {positional[0]}}, stdout)
 	case "advance":
-		if fs.NArg() != 1 {
+		if len(positional) != 1 {
 			return &steps.UserError{Message: "advance needs a duration.", Next: "Run `castle sandbox advance 1h`."}
 		}
-		if _, err := time.ParseDuration(fs.Arg(0)); err != nil {
-			return &steps.UserError{Message: fmt.Sprintf("%q is not a duration.", fs.Arg(0)), Next: "Write it like 90s, 20m or 1h."}
+		if _, err := time.ParseDuration(positional[0]); err != nil {
+			return &steps.UserError{Message: fmt.Sprintf("%q is not a duration.", positional[0]), Next: "Write it like 90s, 20m or 1h."}
 		}
-		return control(ctx, endpoint, "advance", url.Values{"by": {fs.Arg(0)}}, stdout)
+		return control(ctx, endpoint, "advance", url.Values{"by": {positional[0]}}, stdout)
 	}
 	return &steps.UserError{Message: fmt.Sprintf("castle sandbox has no command %q.", sub), Next: "Use serve, approve-connection or advance."}
 }
@@ -189,6 +191,23 @@ func control(ctx context.Context, endpoint, path string, params url.Values, stdo
 	}
 	fmt.Fprintln(stdout, strings.TrimSpace(string(body)))
 	return nil
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments (`advance 1h --endpoint-url URL`), which Go's flag package alone
+// does not: it stops at the first positional one.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func askYesNo(in io.Reader, out io.Writer, q string, def bool) bool {

@@ -46,7 +46,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var err error
 	switch cmd {
 	case "":
-		err = runWizard(ctx, args, stdout, stderr)
+		err = runWizard(ctx, args, stdin, stdout, stderr)
 	case "plan", "apply", "status":
 		err = runHeadless(ctx, cmd, args, stdin, stdout, stderr)
 	case "init":

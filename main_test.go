@@ -142,3 +142,25 @@ func TestRedactorRemovesTokens(t *testing.T) {
 		}
 	}
 }
+
+func TestNoCredentialsOffersTheSandbox(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
+		t.Setenv(k, "")
+	}
+	var out, errOut bytes.Buffer
+	code := run([]string{"--state-dir", t.TempDir(), "--region", "eu-west-1"}, strings.NewReader("n\n"), &out, &errOut)
+	if code != 1 {
+		t.Fatalf("exit %d; stdout %q stderr %q", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "castle found no AWS credentials") || !strings.Contains(out.String(), "simulated AWS instead?") {
+		t.Fatalf("no one-sentence explanation and offer:\n%s", out.String())
+	}
+	if !strings.Contains(errOut.String(), "aws configure sso") || !strings.Contains(errOut.String(), "castle --sandbox") {
+		t.Fatalf("no next step:\n%s", errOut.String())
+	}
+}
