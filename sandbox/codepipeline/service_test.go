@@ -44,49 +44,6 @@ func post(t *testing.T, sb *sandboxtest.Sandbox, path string) {
 	res.Body.Close()
 }
 
-func TestConnectionPendingUntilApproved(t *testing.T) {
-	sb := start(t, "", true)
-	ctx := context.Background()
-	c := codeconnections.NewFromConfig(sb.Admin())
-	a, err := c.CreateConnection(ctx, &codeconnections.CreateConnectionInput{ConnectionName: aws.String("a"), ProviderType: cctypes.ProviderTypeGithub})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateConnection(ctx, &codeconnections.CreateConnectionInput{ConnectionName: aws.String("b"), ProviderType: cctypes.ProviderTypeBitbucket}); err != nil {
-		t.Fatal(err)
-	}
-	status := func(arn *string) cctypes.ConnectionStatus {
-		out, err := c.GetConnection(ctx, &codeconnections.GetConnectionInput{ConnectionArn: arn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.Connection.ConnectionStatus
-	}
-	if s := status(a.ConnectionArn); s != cctypes.ConnectionStatusPending {
-		t.Fatalf("new connection %s", s)
-	}
-	if !strings.HasPrefix(aws.ToString(a.ConnectionArn), "arn:aws:codeconnections:eu-west-1:111122223333:connection/") {
-		t.Fatalf("arn %s", aws.ToString(a.ConnectionArn))
-	}
-	list, err := c.ListConnections(ctx, &codeconnections.ListConnectionsInput{ProviderTypeFilter: cctypes.ProviderTypeGithub})
-	if err != nil || len(list.Connections) != 1 {
-		t.Fatalf("GitHub connections: %v %+v", err, list)
-	}
-	sb.Clock().Advance(sbcc.AutoApproveAfter - time.Minute)
-	if s := status(a.ConnectionArn); s != cctypes.ConnectionStatusPending {
-		t.Fatalf("approved too early: %s", s)
-	}
-	sb.Clock().Advance(time.Minute)
-	if s := status(a.ConnectionArn); s != cctypes.ConnectionStatusAvailable {
-		t.Fatalf("auto-approve: %s", s)
-	}
-	_, err = c.GetConnection(ctx, &codeconnections.GetConnectionInput{ConnectionArn: aws.String("arn:aws:codeconnections:eu-west-1:111122223333:connection/nope")})
-	var nf *cctypes.ResourceNotFoundException
-	if !errors.As(err, &nf) {
-		t.Fatalf("missing connection: %v", err)
-	}
-}
-
 // setup makes what a pipeline needs: an approved connection, a bucket, a
 // role and a project, with the role old enough to be assumed.
 func setup(t *testing.T, sb *sandboxtest.Sandbox) (connArn, roleArn string) {
