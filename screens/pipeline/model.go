@@ -68,7 +68,31 @@ func (m *model) View(width, height int) string {
 		b.WriteString("Press c to copy the link. ")
 	}
 	b.WriteString("Press enter to go on: castle keeps checking and continues once it is approved.")
-	return lipgloss.NewStyle().Width(max(width, 20)).Render(b.String())
+	return wrapAtSpaces(b.String(), width)
+}
+
+// wrapAtSpaces fits text to width, breaking only between words, so the
+// console link and the ARN stay whole for the terminal to copy or open.
+func wrapAtSpaces(s string, width int) string {
+	width = max(width, 20)
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		lead := para[:len(para)-len(strings.TrimLeft(para, " "))]
+		line := ""
+		for _, word := range strings.Fields(para) {
+			if line != "" && lipgloss.Width(line)+1+lipgloss.Width(word) > width {
+				lines = append(lines, line)
+				line = ""
+			}
+			if line == "" {
+				line = lead + word
+			} else {
+				line += " " + word
+			}
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m *model) Keys() []key.Binding { return []key.Binding{m.copyKey, m.nextKey} }

@@ -104,7 +104,7 @@ func TestHandOffScreenCopiesTheLink(t *testing.T) {
 	if m == nil {
 		t.Fatal("no hand-off screen for a pending connection")
 	}
-	view := ansi.Strip(m.View(200, 30))
+	view := ansi.Strip(m.View(60, 30))
 	for _, want := range []string{"console.aws.amazon.com/codesuite/settings/connections?region=eu-west-1", "octo-org", arn} {
 		if !strings.Contains(view, want) {
 			t.Errorf("hand-off screen lacks %q:\n%s", want, view)
@@ -117,6 +117,11 @@ func TestHandOffScreenCopiesTheLink(t *testing.T) {
 	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if !m.Done() {
 		t.Error("enter does not go on")
+	}
+	for _, line := range strings.Split(view, "\n") {
+		if len(line) > 60 && strings.Contains(strings.TrimSpace(line), " ") {
+			t.Errorf("line wider than 60 columns that could have been wrapped: %q", line)
+		}
 	}
 	if err := j.FinishOperation("pipeline", "connection", "AVAILABLE"); err != nil {
 		t.Fatal(err)
