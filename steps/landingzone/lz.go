@@ -77,6 +77,13 @@ func (r *run) lzHandle(ctx context.Context) (journal.Operation, error) {
 		return jop, nil
 	}
 	if r.f.LZ != nil {
+		// Discovery reads the landing zone, then its operations: an operation
+		// that ended between the two calls leaves a PROCESSING landing zone
+		// with nothing in flight. The journaled handle still names it, and
+		// its final status tells what happened.
+		if jop, ok := r.env.Journal.Operation(sec, opLandingZone); ok && jop.ID != "" && r.f.LZ.Status == "PROCESSING" {
+			return jop, nil
+		}
 		return journal.Operation{}, &steps.UserError{
 			Message: "The landing zone is " + r.f.LZ.Status + " and no operation is running on it.",
 			Next:    "Open the Control Tower console, read the reason on the Landing zone settings page, repair it there, then run castle again.",
