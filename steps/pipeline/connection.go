@@ -109,6 +109,7 @@ func waitConnection(ctx context.Context, env *steps.Env, c clients, in inputs, e
 		}
 	}
 	_ = env.Journal.FinishOperation(section, opConnection, string(status))
+	em.done(stepApproval, "approved on GitHub, thank you")
 	em.done(stepConnection, "GitHub connection approved")
 	return nil
 }
