@@ -25,7 +25,7 @@ import (
 func runWizard(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, c, _ := parseFlags("castle", args, stdout, stderr)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return helpError(err, stdout)
 	}
 	if c.version {
 		printVersion(stdout)
@@ -75,7 +75,7 @@ func runHeadless(ctx context.Context, cmd string, args []string, stdin io.Reader
 	only := fs.String("only", "", "comma-separated sections to run (apply, plan)")
 	yes := fs.Bool("yes", false, "do not ask before spending money (apply)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return helpError(err, stdout)
 	}
 	if c.version {
 		printVersion(stdout)
@@ -200,7 +200,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, helpError(err, os.Stdout)
 		}
 		if fs.NArg() == 0 {
 			return positional, nil

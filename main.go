@@ -121,10 +121,10 @@ Examples:
 
 func runInit(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	example := fs.Bool("example", false, "print a complete, commented example")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return helpError(err, stdout)
 	}
 	if !*example {
 		return &steps.UserError{Message: "castle init needs --example for now.", Next: "Run `castle init --example > castle.yaml`, then edit it."}

@@ -42,10 +42,25 @@ func addCommon(fs *flag.FlagSet) *commonFlags {
 
 func parseFlags(name string, args []string, stdout, stderr io.Writer) (*flag.FlagSet, *commonFlags, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(stderr) }
+	// The flag package's own messages and usage dump are replaced by
+	// helpError: one sentence and where to look, or the manual for --help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	c := addCommon(fs)
 	return fs, c, nil
+}
+
+// helpError turns a flag-parsing error into what the user sees: --help
+// prints the manual (and is not an error), anything else one sentence.
+func helpError(err error, stdout io.Writer) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		usage(stdout)
+		return err
+	}
+	return &steps.UserError{Message: err.Error() + ".", Next: "Run `castle --help` to see every flag.", Err: err}
 }
 
 func printVersion(w io.Writer) {
