@@ -105,10 +105,15 @@ func (s *Sandbox) serve(ln net.Listener, h http.Handler) {
 
 // Close stops the servers and saves the state.
 func (s *Sandbox) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// A short grace for requests in flight, then close: the SDK's idle and
+	// never-used connections would otherwise hold Shutdown for its whole
+	// deadline (net/http waits 5 s on connections that sent nothing yet).
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	for _, srv := range s.servers {
-		srv.Shutdown(ctx)
+		if srv.Shutdown(ctx) != nil {
+			srv.Close()
+		}
 	}
 	for _, svc := range s.World.Services() {
 		if c, ok := svc.(interface{ Close() }); ok {
