@@ -34,6 +34,7 @@ func (UI) Form(ctx screens.FormContext) *huh.Form {
 		repoHelp += " castle found " + guess + " in your app folder's git remote."
 	}
 	fields := []huh.Field{
+		huh.NewNote().Title("What it costs").Description(sp.CostText()),
 		huh.NewInput().Key("repository").
 			Title("GitHub repository").
 			Description(repoHelp).

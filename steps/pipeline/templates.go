@@ -61,3 +61,6 @@ func (in inputs) roles() []roleSpec {
 			"CodePipeline uses it to fetch " + in.GitHubRepository + ", start the build and deploy to " + in.Service + ", nothing else."},
 	}
 }
+
+// CostText is what the pipeline costs, in plain words (for the form).
+func CostText() string { return string(assets.MustRead("pipeline/costs.md")) }
