@@ -118,9 +118,9 @@ func loadInputs(ctx context.Context, env *steps.Env) (inputs, steps.WorkloadAcco
 	}
 	in.Bucket = strings.ToLower("castle-pipeline-" + in.Account + "-" + in.Region)
 	in.Project = in.Service + "-build"
-	in.Pipeline = in.Service + "-pipeline"
-	in.BuildRole = "castle-codebuild-" + in.Service
-	in.PipelineRole = "castle-codepipeline-" + in.Service
+	in.Pipeline = limit(in.Service, 100-len("-pipeline")) + "-pipeline"
+	in.BuildRole = limit("castle-codebuild-"+in.Service, 64) // IAM's limit
+	in.PipelineRole = limit("castle-codepipeline-"+in.Service, 64)
 	in.ConnectionName = "castle-github"
 	if v := res(steps.Pipeline, "connectionArn"); v != "" && in.Connection == "" {
 		in.ConnectionArn = v
@@ -143,3 +143,11 @@ func (in *inputs) setConnection(arn string) {
 }
 
 func (in inputs) roleArn(name string) string { return "arn:aws:iam::" + in.Account + ":role/" + name }
+
+// limit cuts a name to AWS's length limit.
+func limit(name string, n int) string {
+	if len(name) > n {
+		return name[:n]
+	}
+	return name
+}
