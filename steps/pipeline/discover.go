@@ -246,7 +246,9 @@ func (sec) Discover(ctx context.Context, env *steps.Env) (steps.Status, error) {
 	// Only the run is AWS working: a connection waiting for a person is
 	// not followed by Resume; the section's screen shows the hand-off and
 	// Apply waits for it and goes on.
-	if op, ok := env.Journal.Operations(section)[opRun]; ok {
+	// A run journaled before a CreatePipeline that failed has no id and no
+	// pipeline: nothing is running.
+	if op, ok := env.Journal.Operations(section)[opRun]; ok && (op.ID != "" || f.pipeline) {
 		st.State = steps.StateInProgress
 		st.Operations = append(st.Operations, steps.Operation{Key: opRun, Name: "Following the pipeline's run", ID: op.ID,
 			StartedAt: op.StartedAt, Expected: op.Expected, Status: op.Status})
