@@ -2,6 +2,7 @@ package environments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -206,6 +207,10 @@ func resolveAccount(ctx context.Context, env *steps.Env, nameOrID string) (id, n
 	inv, err = inventory(ctx, env)
 	if err != nil && accountIDRE.MatchString(nameOrID) {
 		return nameOrID, nameOrID, nil // no organization to ask: trust the id
+	}
+	if errors.Is(err, errNoOrganization) {
+		return "", "", &steps.UserError{Message: fmt.Sprintf("The workload account %q does not exist yet: there is no organization.", nameOrID),
+			Next: "Do the Landing zone section, then create the account in Environments; or clear workload.account in castle.yaml to use the signed-in account."}
 	}
 	if err != nil {
 		return "", "", err

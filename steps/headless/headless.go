@@ -150,8 +150,13 @@ func (r *Runner) Plan(ctx context.Context) error {
 			fmt.Fprintln(r.Out, "   castle does not do this section yet.")
 			continue
 		}
+		if st.State == steps.StateBlocked {
+			fmt.Fprintf(r.Out, "   waits for an earlier section: %s\n", firstOf(st.Blocker, st.Summary))
+			continue
+		}
 		if derr != nil {
 			fmt.Fprintf(r.Out, "   could not look: %v\n", derr)
+			continue
 		}
 		for _, d := range st.Details {
 			fmt.Fprintln(r.Out, "   "+d)
@@ -323,4 +328,13 @@ func Round(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%ds", int(d.Seconds()))
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
