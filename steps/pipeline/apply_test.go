@@ -52,7 +52,8 @@ func TestApplyPendingConnectionThenApprovedDeploysAndRerunChangesNothing(t *test
 	if ev.find(steps.EventStarted, "connection") != nil {
 		t.Fatal("the second apply created another connection")
 	}
-	if !strings.Contains(hand.Detail, pipeline.ConsoleConnectionsURL("eu-west-1")) || !strings.Contains(hand.Detail, "octo-org") {
+	if !strings.Contains(hand.Detail, pipeline.ConsoleConnectionsURL("eu-west-1")) || !strings.Contains(hand.Detail, "octo-org") ||
+		!strings.Contains(hand.Detail, "castle sandbox approve-connection arn:aws:codeconnections:") || !strings.Contains(hand.Detail, "--endpoint-url "+f.sb.URL) {
 		t.Fatalf("hand-off does not give the console link and who approves: %q", hand.Detail)
 	}
 	ev.waitFor(t, steps.EventWaiting, "connection")

@@ -66,7 +66,11 @@ func HandOff(region, repo, connectionName string) (message, detail string) {
 func handOff(env *steps.Env, in inputs, em emitter) {
 	msg, detail := HandOff(in.Region, in.GitHubRepository, in.ConnectionName)
 	if env.Sandbox || env.EndpointURL != "" {
-		detail += " (On castle's sandbox, approve it with: castle sandbox approve-connection " + in.ConnectionArn + ")"
+		detail += " (On castle's sandbox, approve it with: castle sandbox approve-connection " + in.ConnectionArn
+		if env.EndpointURL != "" {
+			detail += " --endpoint-url " + env.EndpointURL
+		}
+		detail += ")"
 	}
 	// Its own step, so the waiting line below does not replace it.
 	em.send(steps.Event{Step: stepApproval, Kind: steps.EventHandOff, Message: msg, Detail: detail})
