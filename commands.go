@@ -135,7 +135,6 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sub, args := args[0], args[1:]
 	fs, c, _ := parseFlags("sandbox "+sub, args, stdout, stderr)
 	addr := fs.String("addr", "127.0.0.1:4566", "address to listen on (serve)")
-	autoApprove := fs.Bool("auto-approve-connections", false, "approve pending GitHub connections a few virtual minutes after creation (serve)")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -148,7 +147,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 		dir := firstOf(c.stateDir, defaultStateDir())
-		sb, err := sandbox.Start(sandbox.Options{Addr: *addr, Speed: c.speed, Faults: faults, StateDir: dir + "/sandbox-server", AutoApproveConnections: *autoApprove})
+		sb, err := sandbox.Start(sandbox.Options{Addr: *addr, Speed: c.speed, Faults: faults, StateDir: dir + "/sandbox-server", AutoApproveConnections: c.autoApprove})
 		if err != nil {
 			return err
 		}

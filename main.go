@@ -112,6 +112,14 @@ Flags (every command):
   --version             print the version
   -f FILE               castle.yaml with your answers (default: ./castle.yaml when it exists)
 
+Simulator flags (with --sandbox, or for castle sandbox serve):
+  --speed N             how much faster the simulator's clock runs (default 60: an hour in a minute)
+  --faults SPEC         inject faults, e.g. throttle=0.1,5xx=0.02,latency=20ms,seed=7
+  --auto-approve-connections
+                        the simulator approves GitHub connections by itself a few virtual
+                        minutes after the hand-off (default true; =false to approve by hand)
+  --addr HOST:PORT      where castle sandbox serve listens (default 127.0.0.1:4566)
+
 Examples:
   castle --sandbox                                  rehearse the whole journey, no AWS account needed
   castle --profile studio-admin --region eu-west-1  the real thing

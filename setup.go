@@ -20,7 +20,7 @@ import (
 // commonFlags are the flags every command takes.
 type commonFlags struct {
 	profile, region, endpoint, stateDir, debug, file, faults string
-	sandbox, accessible, version                             bool
+	sandbox, accessible, version, autoApprove                bool
 	speed                                                    float64
 }
 
@@ -37,6 +37,9 @@ func addCommon(fs *flag.FlagSet) *commonFlags {
 	fs.BoolVar(&c.version, "version", false, "print the version")
 	fs.Float64Var(&c.speed, "speed", sandbox.DefaultSpeed, "with --sandbox: how much faster the simulator's clock runs")
 	fs.StringVar(&c.faults, "faults", "", "with --sandbox: inject faults, e.g. throttle=0.1,5xx=0.02,latency=20ms")
+	// In a rehearsal nobody can click "approve" in a real GitHub; the
+	// simulator plays that part a few virtual minutes after the hand-off.
+	fs.BoolVar(&c.autoApprove, "auto-approve-connections", true, "with --sandbox: approve GitHub connections a few virtual minutes after they are created")
 	return c
 }
 
@@ -127,7 +130,7 @@ func open(ctx context.Context, c *commonFlags) (*session, error) {
 		if err != nil {
 			return nil, err
 		}
-		sb, err := sandbox.Start(sandbox.Options{StateDir: filepath.Join(stateDir, "sandbox"), Speed: c.speed, Faults: faults})
+		sb, err := sandbox.Start(sandbox.Options{StateDir: filepath.Join(stateDir, "sandbox"), Speed: c.speed, Faults: faults, AutoApproveConnections: c.autoApprove})
 		if err != nil {
 			return nil, err
 		}
