@@ -216,7 +216,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case runEndMsg:
 		if f := a.flows[msg.id]; f != nil && f.run != nil && f.run.seq == msg.seq {
 			cmd := f.onEnd(msg.err)
-			return tea.Batch(cmd, a.discover(msg.id), a.identityRefresh(msg.id))
+			return tea.Batch(cmd, a.discoverAfterRun(), a.identityRefresh(msg.id))
 		}
 		return nil
 	case planMsg:

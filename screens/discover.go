@@ -33,6 +33,20 @@ func (a *App) discoverAllExcept(skip steps.SectionID) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// discoverAfterRun looks again at every section castle is not following
+// right now: a finished section changes what the ones after it find (People
+// done unblocks Access, a new workload account changes Network and Service).
+func (a *App) discoverAfterRun() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range a.sections {
+		if f := a.flows[s.ID()]; f != nil && f.running() {
+			continue
+		}
+		cmds = append(cmds, a.discover(s.ID()))
+	}
+	return tea.Batch(cmds...)
+}
+
 // discover asks one section what exists, in a Cmd.
 func (a *App) discover(id steps.SectionID) tea.Cmd {
 	sec := a.byID[id]

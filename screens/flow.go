@@ -232,6 +232,11 @@ func (f *flow) onEnd(err error) tea.Cmd {
 	if err != nil {
 		f.prog.fail(err)
 	}
+	if f.follow {
+		// the failure and its next step are the last lines: keep them in view
+		f.syncViewport()
+		f.vp.GotoBottom()
+	}
 	return tea.Raw("\a")
 }
 
@@ -320,6 +325,10 @@ func (f *flow) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if f.scrollKey(msg) {
 			return nil
 		}
+	} else if f.state == stConfirm && (key.Matches(msg, k.PageUp) || key.Matches(msg, k.PageDown)) {
+		// typing the confirm word: the page keys still scroll the plan above
+		f.scrollKey(msg)
+		return nil
 	}
 	switch f.state {
 	case stAbout:
@@ -477,11 +486,11 @@ func (f *flow) keys() []key.Binding {
 		return append([]key.Binding{c, cm, k.Copy, k.Back}, scroll...)
 	case stConfirm:
 		if f.plan.ConfirmWord == "" {
-			return []key.Binding{k.Yes, k.No}
+			return append([]key.Binding{k.Yes, k.No}, scroll...)
 		}
 		c := k.Continue
 		c.SetHelp("enter", "confirm")
-		return []key.Binding{c, k.Back}
+		return append([]key.Binding{c, k.Back}, scroll...)
 	case stApplying:
 		back := k.Back
 		back.SetHelp("esc", "checklist (work goes on)")
@@ -531,7 +540,14 @@ func (f *flow) view(w, h int) string {
 		if a.opts.Accessible || f.form == nil {
 			return title + "\n\nAnswer the questions in the terminal below."
 		}
-		return fit(title+"\n\n"+f.form.View(), w, h)
+		form := f.form.View()
+		if lipgloss.Height(form)+2 > h {
+			// a validation message made the form taller than the body: the
+			// section's name is in the strip or panel already, the message
+			// is not anywhere else
+			return fit(form, w, h)
+		}
+		return fit(title+"\n\n"+form, w, h)
 	case stCustom:
 		return title + "\n\n" + fit(f.custom.View(w, max(h-2, 1)), w, max(h-2, 1))
 	case stPlanning:
@@ -598,7 +614,7 @@ func (f *flow) syncViewport() {
 
 func (f *flow) scrollKeys() []key.Binding {
 	switch f.state {
-	case stAbout, stPlan, stApplying, stFinished:
+	case stAbout, stPlan, stConfirm, stApplying, stFinished:
 	default:
 		return nil
 	}
@@ -611,7 +627,7 @@ func (f *flow) scrollKeys() []key.Binding {
 
 func (f *flow) scrollKey(msg tea.KeyPressMsg) bool {
 	switch f.state {
-	case stAbout, stPlan, stApplying, stFinished:
+	case stAbout, stPlan, stConfirm, stApplying, stFinished:
 	default:
 		return false
 	}

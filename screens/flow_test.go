@@ -82,7 +82,7 @@ func TestFormPlanConfirmApplyWaitingDoneFailed(t *testing.T) {
 	d.waitFor("the commands in the clipboard (OSC 52)", func(string) bool { return strings.Contains(d.clip, "create-organizational-unit") })
 
 	d.key("enter")
-	d.waitText("This adds about $3 a month to your AWS bill", "(y/n)")
+	d.waitText("It takes about 45 minutes and adds to your AWS bill:", "about $3 a month. (y/n)")
 	if a, _ := j.by[steps.People].Counts(); a != 0 {
 		t.Fatal("Apply ran before the user said yes")
 	}

@@ -127,7 +127,7 @@ func (a *App) sectionDetail(sec steps.Section, w int) string {
 	}
 	b.WriteString(wrap(sec.About(), w) + "\n")
 	if c := sec.Cost(); c != "" {
-		b.WriteString(a.st.faint.Render("Cost once done: ") + c + "\n")
+		b.WriteString(costLine(a.st.faint.Render("Cost once done: "), c, w) + "\n")
 	}
 	for _, op := range st.Operations {
 		b.WriteString(a.opLine(op, w) + "\n")
@@ -147,7 +147,7 @@ func (a *App) costTable(w int) string {
 				c = "-"
 			}
 		}
-		b.WriteString(fit(a.st.faint.Render(s.Title()+": ")+c, w, 1) + "\n")
+		b.WriteString(costLine(a.st.faint.Render(s.Title()+": "), c, w) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

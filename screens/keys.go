@@ -1,6 +1,8 @@
 package screens
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 )
@@ -60,34 +62,39 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 }
 
 // shortKeys keeps as many bindings as fit in one line of width w, in order,
-// and always keeps the help key (so "? more keys" never falls off).
+// and always keeps the way back (esc) and the help key (so "esc back" and
+// "? more keys" never fall off, however many keys a screen has).
 func (a *App) shortKeys(ks []key.Binding, w int) []key.Binding {
-	var helpKey *key.Binding
-	var rest []key.Binding
+	keep := make([]bool, len(ks))
+	pinned := -1 // the binding with esc
 	for i := range ks {
-		if ks[i].Help().Key == "?" {
-			helpKey = &ks[i]
-			continue
-		}
-		if ks[i].Enabled() {
-			rest = append(rest, ks[i])
+		switch {
+		case ks[i].Help().Key == "?":
+			keep[i] = true
+		case pinned < 0 && ks[i].Enabled() && slices.Contains(ks[i].Keys(), "esc"):
+			keep[i], pinned = true, i
 		}
 	}
 	measure := a.help
 	measure.SetWidth(0)
-	var out []key.Binding
-	for _, b := range rest {
-		try := append(append([]key.Binding{}, out...), b)
-		if helpKey != nil {
-			try = append(try, *helpKey)
+	kept := func() []key.Binding {
+		var out []key.Binding
+		for i, b := range ks {
+			if keep[i] {
+				out = append(out, b)
+			}
 		}
-		if lipgloss.Width(measure.ShortHelpView(try)) > w {
+		return out
+	}
+	for i, b := range ks {
+		if keep[i] || !b.Enabled() {
+			continue
+		}
+		keep[i] = true
+		if lipgloss.Width(measure.ShortHelpView(kept())) > w {
+			keep[i] = false
 			break
 		}
-		out = append(out, b)
 	}
-	if helpKey != nil {
-		out = append(out, *helpKey)
-	}
-	return out
+	return kept()
 }

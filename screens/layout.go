@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/castle-aws/castle/steps"
 )
@@ -278,7 +279,7 @@ func (a *App) checklist(w, h, selected int, withSummary bool) string {
 				row += a.st.faint.Render(a.mk.dot) + sum
 			}
 		}
-		rows = append(rows, row)
+		rows = append(rows, ansi.Truncate(row, w, a.mk.more))
 	}
 	return fit(strings.Join(rows, "\n"), w, h)
 }
@@ -310,7 +311,7 @@ func (a *App) stripView(w int) string {
 func shortLabel(state steps.State, words string) string {
 	switch state {
 	case steps.StateBlocked:
-		return "blocked"
+		return "waiting"
 	case steps.StateNotBuilt:
 		return "not built"
 	case steps.StateUnknown:

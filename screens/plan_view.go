@@ -47,7 +47,7 @@ func (f *flow) aboutView(w int) string {
 		b.WriteString(st.warn.Render(wrap("Do this first: "+s.Blocker, w)) + "\n")
 	}
 	if c := f.sec.Cost(); c != "" {
-		b.WriteString("\n" + st.faint.Render("Cost once done: ") + c + "\n")
+		b.WriteString("\n" + costLine(st.faint.Render("Cost once done: "), c, w) + "\n")
 	}
 	if s.State == steps.StateNotBuilt {
 		b.WriteString("\n" + st.warn.Render(wrap("castle does not do this section yet. You can look at it, but there is nothing to run.", w)) + "\n")
@@ -93,7 +93,7 @@ func (f *flow) planView(w int) string {
 	if cost == "" {
 		cost = "free"
 	}
-	facts := "Monthly cost: " + cost
+	facts := "Cost: " + cost
 	if d := about(p.Duration); d != "" && p.Pending() {
 		facts += mk.dot + "takes " + d
 	}
@@ -167,23 +167,41 @@ func (f *flow) errorBlock(err error, w int) string {
 	return out
 }
 
-// costSentence repeats the cost (and time) before asking.
+// costSentence repeats the cost (and time) before asking. The cost comes
+// last in its sentence, so a cost with its own explanation in brackets
+// still reads as one sentence.
 func costSentence(p steps.Plan) string {
 	var s string
-	switch c := p.MonthlyCost; {
+	switch c := strings.TrimSuffix(p.MonthlyCost, "."); {
 	case p.SpendsMoney && c != "":
-		s = "This adds " + c + " to your AWS bill"
+		s = "It takes " + orSoon(about(p.Duration)) + " and adds to your AWS bill: " + c + "."
 	case p.SpendsMoney:
-		s = "This starts something AWS bills for"
+		s = "It takes " + orSoon(about(p.Duration)) + " and starts something AWS bills for."
 	case c == "" || strings.EqualFold(c, "free"):
 		s = "It is free"
+		if d := about(p.Duration); d != "" {
+			s += " and takes " + d
+		}
+		s += "."
 	default:
-		s = "It costs " + c
+		s = "It takes " + orSoon(about(p.Duration)) + " and costs " + c + "."
 	}
-	if d := about(p.Duration); d != "" {
-		s += " and takes " + d
+	return s
+}
+
+// orSoon is a duration in words, or "a moment" when none is known.
+func orSoon(d string) string {
+	if d == "" {
+		return "a moment"
 	}
-	return s + "."
+	return d
+}
+
+// costLine is a labelled cost wrapped to w, its later lines indented under
+// the label.
+func costLine(label, cost string, w int) string {
+	lw := lipgloss.Width(label)
+	return hang(label, wrap(cost, max(w-lw, 20)))
 }
 
 // wrapCommand breaks a long command into shell continuation lines, so text
