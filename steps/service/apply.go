@@ -124,7 +124,7 @@ func (s section) Apply(ctx context.Context, env *steps.Env, emit steps.Emit) err
 		return err
 	}
 	tdARN := aws.ToString(st.taskDef.TaskDefinitionArn)
-	for k, v := range map[string]string{KeyCluster: set.Cluster, KeyService: set.Name, KeyContainer: ContainerName, KeyTaskDefinition: tdARN} {
+	for k, v := range map[string]string{KeyCluster: set.Cluster, KeyService: set.Name, KeyContainer: ContainerName, KeyTaskDefinition: tdARN, KeyDeployedImage: set.Image} {
 		if err := env.Journal.SetResource(sec, k, v); err != nil {
 			return err
 		}

@@ -38,6 +38,8 @@ type state struct {
 	logGroup   bool
 	taskDef    *ecstypes.TaskDefinition // latest revision of the family
 	svc        *ecstypes.Service        // ACTIVE service
+	// deployed is the image castle itself last asked ECS to run.
+	deployed string
 }
 
 func look(ctx context.Context, env *steps.Env) (*state, error) {
@@ -54,6 +56,7 @@ func look(ctx context.Context, env *steps.Env) (*state, error) {
 		st.subnets = strings.Split(s, ",")
 	}
 	st.group, _ = env.Journal.Resource(string(steps.Network), network.KeySecurityGroup)
+	st.deployed, _ = env.Journal.Resource(sec, KeyDeployedImage)
 	if err := st.refresh(ctx); err != nil {
 		return nil, explain(err, env, st.set)
 	}
@@ -152,13 +155,36 @@ func (st *state) matches(td *ecstypes.TaskDefinition) bool {
 		return false
 	}
 	c := td.ContainerDefinitions[0]
-	if aws.ToString(c.Image) != st.set.Image || len(c.PortMappings) == 0 || aws.ToInt32(c.PortMappings[0].ContainerPort) != int32(st.set.Port) {
+	if !st.imageOK(aws.ToString(c.Image)) || len(c.PortMappings) == 0 || aws.ToInt32(c.PortMappings[0].ContainerPort) != int32(st.set.Port) {
 		return false
 	}
 	if td.RuntimePlatform == nil || string(td.RuntimePlatform.CpuArchitecture) != st.set.Arch {
 		return false
 	}
 	return st.execRole == "" || aws.ToString(td.ExecutionRoleArn) == st.execRole
+}
+
+// imageOK reports whether the running image is the one to keep. Once the
+// Pipeline section deploys new tags of the same repository, the running image
+// differs from the one castle deployed; castle leaves it alone unless the
+// image the user asks for changed since castle's own last deployment (a new
+// push from the Registry section, or a new image in castle.yaml).
+func (st *state) imageOK(running string) bool {
+	if running == st.set.Image {
+		return true
+	}
+	return st.deployed != "" && st.deployed == st.set.Image && repository(running) == repository(st.set.Image)
+}
+
+// repository is an image reference without its tag or digest.
+func repository(image string) string {
+	if i := strings.Index(image, "@"); i >= 0 {
+		image = image[:i]
+	}
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		image = image[:i]
+	}
+	return image
 }
 
 func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, error) {

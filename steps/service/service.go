@@ -36,6 +36,7 @@ const (
 	KeyTaskDefinition = "taskDefinitionArn"
 	KeyExecutionRole  = "executionRoleArn"
 	KeyURL            = "serviceUrl"
+	KeyDeployedImage  = "deployedImage"
 	opCreate          = "create-service"
 	opRollout         = "rollout"
 )

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/castle-aws/castle/sandbox"
+	sbecs "github.com/castle-aws/castle/sandbox/ecs"
 	sbiam "github.com/castle-aws/castle/sandbox/iam"
 	"github.com/castle-aws/castle/sandbox/sandboxtest"
 	"github.com/castle-aws/castle/steps"
@@ -147,5 +149,45 @@ func TestThrottlingIsRiddenOut(t *testing.T) {
 	}
 	if n := len(describe(t, env).Services); n != 1 {
 		t.Fatalf("%d services", n)
+	}
+}
+
+// Once the pipeline deploys new tags of the repository, applying the
+// Service section again must not roll the service back to the image castle
+// deployed first; a new image from the Registry section still deploys.
+func TestPipelineDeploymentsAreNotRolledBack(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{DockerHost: noDocker})
+	env := readyEnv(t, sb, "public.example.com/hello:1")
+	if r, err := applyService(t, env); err != nil {
+		t.Fatalf("%v\n%s", err, r.text())
+	}
+	wl, _ := env.Caller(context.Background())
+	sb.World.Lock()
+	_, err := sbecs.From(sb.World).Deploy(sb.World, wl.Account, sandboxtest.Region, service.DefaultCluster, service.DefaultName,
+		map[string]string{service.ContainerName: "public.example.com/hello:abc1234"})
+	sb.World.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Clock().Advance(10 * time.Minute)
+	plan, _ := service.New().Plan(context.Background(), env)
+	if plan.Pending() {
+		t.Fatalf("castle would undo the pipeline's deployment: %+v", plan.Actions)
+	}
+	r, err := applyService(t, env)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, r.text())
+	}
+	if td := aws.ToString(describe(t, env).Services[0].TaskDefinition); !strings.HasSuffix(td, "TestService:2") {
+		t.Fatalf("the service runs %s, not the pipeline's revision 2\n%s", td, r.text())
+	}
+	// A new push from the Registry section is what the user asks for now.
+	env.Journal.SetResource("registry", "image", "public.example.com/hello:2")
+	env.Answers.Service.Image = ""
+	if r, err := applyService(t, env); err != nil {
+		t.Fatalf("%v\n%s", err, r.text())
+	}
+	if td := aws.ToString(describe(t, env).Services[0].TaskDefinition); !strings.HasSuffix(td, "TestService:3") {
+		t.Fatalf("a new registry image was not deployed: %s", td)
 	}
 }
