@@ -79,6 +79,19 @@ func (f *flow) start() tea.Cmd {
 	return nil
 }
 
+// leftToDo reports that castle only followed AWS (Resume) and the section
+// is not done yet: Resume starts nothing, so the rest needs a plan.
+func (f *flow) leftToDo() bool {
+	if f.run == nil || !f.run.resume || f.runErr != nil || f.state != stFinished {
+		return false
+	}
+	switch f.a.status[f.sec.ID()].State {
+	case steps.StateDone, steps.StateUnknown, steps.StateInProgress:
+		return false
+	}
+	return true
+}
+
 func (f *flow) running() bool { return f.run != nil && !f.run.ended }
 
 func (f *flow) waitingOnAWS() bool { return f.prog != nil && f.prog.waiting() }
@@ -231,6 +244,8 @@ func (f *flow) onEnd(err error) tea.Cmd {
 	f.state = stFinished
 	if err != nil {
 		f.prog.fail(err)
+	} else {
+		f.prog.finish()
 	}
 	if f.follow {
 		// the failure and its next step are the last lines: keep them in view
@@ -372,6 +387,8 @@ func (f *flow) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case stFinished:
 		switch {
+		case key.Matches(msg, k.Continue) && f.leftToDo():
+			return f.startPlan()
 		case key.Matches(msg, k.Continue), key.Matches(msg, k.Back):
 			return a.home()
 		case f.runErr != nil && key.Matches(msg, k.Retry):
@@ -500,6 +517,10 @@ func (f *flow) keys() []key.Binding {
 		c.SetHelp("enter", "back to the checklist")
 		if f.runErr != nil {
 			return append([]key.Binding{k.Retry, c}, scroll...)
+		}
+		if f.leftToDo() {
+			c.SetHelp("enter", "see the plan")
+			return append([]key.Binding{c, k.Back}, scroll...)
 		}
 		return append([]key.Binding{c}, scroll...)
 	}

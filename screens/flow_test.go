@@ -246,7 +246,7 @@ func TestInProgressSectionResumesInsteadOfPlanning(t *testing.T) {
 		t.Fatalf("Apply %d, Resume %d: want Resume only", a, r)
 	}
 	close(done)
-	d.waitText("Done: Landing zone is set up.")
+	d.waitText("Done: AWS finished what castle was following.")
 }
 
 func TestPlanErrorShowsNextAndRetries(t *testing.T) {

@@ -104,6 +104,16 @@ func (p *progressLog) apply(ev steps.Event) bool {
 	return false
 }
 
+// finish marks the steps still shown as working done: the run ended without
+// an error, so whatever they were waiting for is over.
+func (p *progressLog) finish() {
+	for _, l := range p.lines {
+		if l.active() {
+			l.kind, l.msg, l.op, l.percent = steps.EventDone, "finished", nil, -1
+		}
+	}
+}
+
 // fail marks the step that was running (or the last one that failed) with
 // the error's message and next step.
 func (p *progressLog) fail(err error) {
@@ -270,6 +280,12 @@ func (f *flow) progressBottom(w int) string {
 		return st.faint.Render(wrap("esc takes you back to the checklist; the work goes on.", w))
 	case f.runErr != nil:
 		return st.bad.Render(mk.failed) + " " + wrap("Stopped. Nothing was undone: press r to try again; castle skips what already exists.", w-2)
+	case f.run != nil && f.run.resume:
+		text := "Done: AWS finished what castle was following."
+		if f.leftToDo() {
+			text += " Some of " + f.sec.Title() + " is still to do: press enter to see the plan."
+		}
+		return st.ok.Render(mk.done) + " " + st.bold.Render(wrap(text, w-2))
 	}
 	return st.ok.Render(mk.done) + " " + st.bold.Render(wrap("Done: "+f.sec.Title()+" is set up.", w-2))
 }

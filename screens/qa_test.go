@@ -153,3 +153,24 @@ func TestCostOnceDoneWrapsAt80Columns(t *testing.T) {
 	s := d.waitText("What is there now", "ENDOFCOST")
 	checkFits(t, s, 80, 24)
 }
+
+func TestResumeEndsWithTheStepDoneAndAWayOn(t *testing.T) {
+	j := newJourney()
+	lz := j.by[steps.LandingZone]
+	events, done := make(chan steps.Event), make(chan error)
+	lz.ResumeFn = fake.Channel(events, done)
+	lz.PlanValue = peoplePlan()
+	d := newDriver(t, j.app(screens.Options{}), 80, 24)
+	d.waitFor("home", allSectionsShown)
+	d.key("down", "enter")
+	d.waitText("Landing zone: following AWS", "Setting up the landing zone")
+	// AWS finishes; one step castle did not start is left
+	lz.SetStatus(steps.Status{State: steps.StateNotStarted, Summary: "the Sandbox OU is not registered yet"}, nil)
+	close(done)
+	s := d.waitText("Done: AWS finished what castle was following.", "press enter to see the plan", "enter see the plan")
+	if l := lineOf(s, "Setting up the landing zone"); l < 0 || !strings.HasPrefix(strings.Split(s, "\n")[l], "✓") {
+		t.Errorf("the operation AWS finished is not marked done:\n%s", s)
+	}
+	d.key("enter")
+	d.waitText("Landing zone: the plan")
+}
