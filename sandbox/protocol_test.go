@@ -334,3 +334,21 @@ func TestAssumeRoleLandsInTheMemberAccount(t *testing.T) {
 		t.Fatalf("want AccessDenied, got %v", err)
 	}
 }
+
+func TestRegistryKeepsItsAddressAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	first := sandboxtest.Start(t, sandbox.Options{StateDir: dir})
+	first.World.Lock()
+	addr := first.World.SideAddrs["ecr"]
+	first.World.Unlock()
+	if addr == "" {
+		t.Fatal("the registry's address is not recorded")
+	}
+	first.Close()
+	again := sandboxtest.Start(t, sandbox.Options{StateDir: dir})
+	again.World.Lock()
+	defer again.World.Unlock()
+	if got := again.World.SideAddrs["ecr"]; got != addr {
+		t.Fatalf("registry moved from %s to %s: image URIs pushed before the restart break", addr, got)
+	}
+}

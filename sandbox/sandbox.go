@@ -82,12 +82,23 @@ func Start(o Options) (*Sandbox, error) {
 		if !ok {
 			continue
 		}
-		sl, err := net.Listen("tcp", "127.0.0.1:0")
+		// The same port as last time when it is free: image URIs name it.
+		sl, err := net.Listen("tcp", w.SideAddrs[svc.Name()])
+		if err != nil || w.SideAddrs[svc.Name()] == "" {
+			if sl != nil {
+				sl.Close()
+			}
+			sl, err = net.Listen("tcp", "127.0.0.1:0")
+		}
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
 		side.SetSideAddress(sl.Addr().String())
+		w.Lock()
+		w.SideAddrs[svc.Name()] = sl.Addr().String()
+		w.Save()
+		w.Unlock()
 		s.serve(sl, side.SideHandler(w))
 	}
 	return s, nil

@@ -102,6 +102,10 @@ type World struct {
 	Accounts map[string]*Account
 	Keys     map[string]*Key
 
+	// SideAddrs are the addresses of the services' second endpoints (the
+	// registry), kept so image URIs stay valid when the sandbox restarts.
+	SideAddrs map[string]string
+
 	services []Service
 	byName   map[string]Service
 	rnd      *rand.Rand
@@ -115,12 +119,13 @@ func New(dir string, speed float64, seed uint64, services ...Service) (*World, e
 		seed = uint64(time.Now().UnixNano())
 	}
 	w := &World{
-		Clock:    NewClock(time.Now().UTC().Truncate(time.Second), speed),
-		Accounts: map[string]*Account{},
-		Keys:     map[string]*Key{},
-		byName:   map[string]Service{},
-		rnd:      rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		dir:      dir,
+		Clock:     NewClock(time.Now().UTC().Truncate(time.Second), speed),
+		Accounts:  map[string]*Account{},
+		Keys:      map[string]*Key{},
+		byName:    map[string]Service{},
+		SideAddrs: map[string]string{},
+		rnd:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		dir:       dir,
 	}
 	for _, s := range services {
 		if s == nil {
@@ -245,6 +250,7 @@ type snapshot struct {
 	Now      time.Time                  `json:"now"`
 	Accounts map[string]*Account        `json:"accounts"`
 	Keys     map[string]*Key            `json:"keys"`
+	Side     map[string]string          `json:"sideAddrs,omitempty"`
 	Services map[string]json.RawMessage `json:"services"`
 }
 
@@ -256,7 +262,7 @@ func (w *World) Save() error {
 	if w.dir == "" {
 		return nil
 	}
-	s := snapshot{Version: 1, Now: w.Clock.Now(), Accounts: w.Accounts, Keys: w.Keys, Services: map[string]json.RawMessage{}}
+	s := snapshot{Version: 1, Now: w.Clock.Now(), Accounts: w.Accounts, Keys: w.Keys, Side: w.SideAddrs, Services: map[string]json.RawMessage{}}
 	for _, svc := range w.services {
 		st, ok := svc.(Stateful)
 		if !ok {
@@ -306,11 +312,15 @@ func (w *World) load() (bool, error) {
 	w.Clock = NewClock(s.Now, w.Clock.Speed())
 	w.Accounts = s.Accounts
 	w.Keys = s.Keys
+	w.SideAddrs = s.Side
 	if w.Accounts == nil {
 		w.Accounts = map[string]*Account{}
 	}
 	if w.Keys == nil {
 		w.Keys = map[string]*Key{}
+	}
+	if w.SideAddrs == nil {
+		w.SideAddrs = map[string]string{}
 	}
 	for _, svc := range w.services {
 		st, ok := svc.(Stateful)
