@@ -77,14 +77,18 @@ func (a *App) shortKeys(ks []key.Binding, w int) []key.Binding {
 	}
 	measure := a.help
 	measure.SetWidth(0)
-	kept := func() []key.Binding {
-		var out []key.Binding
+	kept := func() []key.Binding { // in order, the help key last
+		var out, help []key.Binding
 		for i, b := range ks {
-			if keep[i] {
+			switch {
+			case !keep[i]:
+			case b.Help().Key == "?":
+				help = append(help, b)
+			default:
 				out = append(out, b)
 			}
 		}
-		return out
+		return append(out, help...)
 	}
 	for i, b := range ks {
 		if keep[i] || !b.Enabled() {
