@@ -242,7 +242,8 @@ func (r *Runner) Apply(ctx context.Context) error {
 		if err := s.Apply(ctx, r.Env, r.emit); err != nil {
 			return r.fail(s.ID(), err)
 		}
-		changed = true
+		// Preflight only reads; it runs every time and changes nothing.
+		changed = changed || s.ID() != steps.Preflight
 	}
 	if !changed {
 		fmt.Fprintln(r.Out, "Nothing changed: everything already exists.")
