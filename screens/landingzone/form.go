@@ -4,7 +4,9 @@
 package landingzone
 
 import (
+	"errors"
 	"slices"
+	"strings"
 
 	"charm.land/huh/v2"
 
@@ -49,9 +51,12 @@ func (ui) Form(ctx screens.FormContext) *huh.Form {
 		Options(huh.NewOptions(governedFirst(regions, a.GovernedRegions)...)...).Height(12).Value(&a.GovernedRegions))
 	ous := huh.NewGroup(
 		huh.NewInput().Key("securityOU").Title("Name of the OU for the shared accounts").
-			Description("The Log Archive and Audit accounts go here.").Validate(lz.CheckOUName).Value(&a.SecurityOU),
+			Description("An OU (organizational unit) is a folder of accounts that shares the same rules. "+
+				"The Log Archive and Audit accounts go in this one.").
+			Validate(func(s string) error { return CheckOUNames(s, a.SandboxOU) }).Value(&a.SecurityOU),
 		huh.NewInput().Key("sandboxOU").Title("Name of the OU for new project accounts").
-			Description("Accounts you create later (Environments) go here.").Validate(lz.CheckOUName).Value(&a.SandboxOU),
+			Description("Accounts you create later (Environments) go here.").
+			Validate(func(s string) error { return CheckOUNames(s, a.SecurityOU) }).Value(&a.SandboxOU),
 	)
 	var emails []huh.Field
 	emails = append(emails, huh.NewNote().Title("Two new accounts, two email addresses").Description(EmailHelp))
@@ -68,6 +73,23 @@ func (ui) Form(ctx screens.FormContext) *huh.Form {
 			Value(&a.AuditEmail))
 	}
 	return huh.NewForm(home, governed, ous, huh.NewGroup(emails...)).WithShowHelp(false)
+}
+
+// CheckOUNames checks one OU name as typed: a name AWS accepts, not the
+// name of the organization's top level, and not the other OU's name (the
+// shared accounts and the project accounts need two OUs).
+func CheckOUNames(name, other string) error {
+	if err := lz.CheckOUName(name); err != nil {
+		return err
+	}
+	name = strings.TrimSpace(name)
+	if strings.EqualFold(name, "Root") {
+		return errors.New("Root is what AWS calls the top of the organization; pick another name, for example Security or Sandbox.")
+	}
+	if strings.EqualFold(name, strings.TrimSpace(other)) {
+		return errors.New("The shared accounts and the project accounts need two different OUs; give this one another name.")
+	}
+	return nil
 }
 
 // prefill sets the defaults the form starts from.

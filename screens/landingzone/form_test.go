@@ -166,3 +166,20 @@ func TestEmailUsedInTheOrganization(t *testing.T) {
 		t.Fatalf("the Audit account's own email refused: %v", err)
 	}
 }
+
+func TestOUNamesMustDifferAndNotBeRoot(t *testing.T) {
+	for _, c := range []struct{ name, other, want string }{
+		{"Security", "Sandbox", ""},
+		{"root", "Sandbox", "top of the organization"},
+		{"Sandbox", " sandbox", "two different OUs"},
+		{"", "Sandbox", "Give the OU a name"},
+	} {
+		err := landingzone.CheckOUNames(c.name, c.other)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%q refused: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%q next to %q: want %q, got %v", c.name, c.other, c.want, err)
+		}
+	}
+}

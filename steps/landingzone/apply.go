@@ -202,7 +202,11 @@ func (r *run) move(ctx context.Context) error {
 		r.skip(key, "they are in "+r.a.SecurityOU)
 		return nil
 	}
-	r.done(key, fmt.Sprintf("Moved %d account(s) into %s", moved, r.a.SecurityOU))
+	what := "both shared accounts"
+	if moved == 1 {
+		what = "1 shared account"
+	}
+	r.done(key, fmt.Sprintf("Moved %s into %s", what, r.a.SecurityOU))
 	return nil
 }
 

@@ -98,7 +98,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	case f.LZ.Status == "FAILED":
 		st.State, st.Summary = steps.StateFailed, "landing zone "+f.LZ.Version+" failed"
 	case f.LZOp != nil || f.LZ.Status == "PROCESSING":
-		st.State, st.Summary = steps.StateInProgress, "AWS is setting up the landing zone"
+		st.State, st.Summary = steps.StateInProgress, "setting up the landing zone"
 		if f.LZOp != nil {
 			st.Operations = []steps.Operation{*f.LZOp}
 		}
@@ -106,7 +106,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 		st.State, st.Summary = steps.StateInProgress, "registering the "+a.SandboxOU+" OU"
 		st.Operations = []steps.Operation{*f.RegisterOp}
 	case !f.SandboxRegistered:
-		st.State, st.Summary = steps.StateNotStarted, "landing zone "+f.LZ.Version+" active; the "+a.SandboxOU+" OU is not registered yet"
+		st.State, st.Summary = steps.StateNotStarted, "landing zone active; "+a.SandboxOU+" OU still to register"
 	default:
 		st.State, st.Summary = steps.StateDone, fmt.Sprintf("landing zone %s, active, home region %s", f.LZ.Version, f.LZ.HomeRegion)
 	}

@@ -2,7 +2,6 @@ package landingzone
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -33,7 +32,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	p.SpendsMoney = true
 	p.ConfirmWord = ConfirmWord
 	for _, it := range c.Items {
-		p.Notes = append(p.Notes, fmt.Sprintf("%s: $%.0f–$%.0f a month", it.Name, it.Low, it.High))
+		p.Notes = append(p.Notes, it.Name+": "+rangeWords(it.Low, it.High))
 	}
 	p.Notes = append(p.Notes, "Costs: "+c.Source,
 		"This changes your whole organization: Control Tower adds guardrails to every account under its OUs.",

@@ -117,7 +117,21 @@ func costLine(c costs) string {
 		lo += it.Low
 		hi += it.High
 	}
-	return fmt.Sprintf("about $%.0f to $%.0f a month (Config, CloudTrail, S3 logs)", lo, hi)
+	return rangeWords(lo, hi) + " (Config, CloudTrail, S3 logs)"
+}
+
+// rangeWords is a monthly cost range the way every section says it: "free",
+// "about $3 a month" or "about $2 to $15 a month".
+func rangeWords(lo, hi float64) string {
+	switch {
+	case hi < 0.5:
+		return "free"
+	case fmt.Sprintf("%.0f", lo) == fmt.Sprintf("%.0f", hi):
+		return fmt.Sprintf("about $%.0f a month", hi)
+	case lo < 0.5:
+		return fmt.Sprintf("up to about $%.0f a month", hi)
+	}
+	return fmt.Sprintf("about $%.0f to $%.0f a month", lo, hi)
 }
 
 // fillDefaults applies the defaults of empty answers, writing them back.
