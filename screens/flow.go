@@ -684,9 +684,21 @@ func (x *accessibleForm) Run() error {
 		f = f.WithInput(x.in)
 	}
 	if x.out != nil {
-		f = f.WithOutput(x.out)
+		f = f.WithOutput(downsampled{x.out})
 	}
 	return f.Run()
+}
+
+// downsampled passes the plain prompts through lipgloss, which drops the
+// colours and styles the terminal cannot show (TERM=dumb, NO_COLOR), as the
+// program's own renderer does for the rest of the screen.
+type downsampled struct{ w io.Writer }
+
+func (d downsampled) Write(p []byte) (int, error) {
+	if _, err := lipgloss.Fprint(d.w, string(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func (x *accessibleForm) SetStdin(r io.Reader)  { x.in = r }

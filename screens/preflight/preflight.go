@@ -89,16 +89,19 @@ func (u UI) Form(ctx screens.FormContext) *huh.Form {
 				Value(&ans.Profile),
 		))
 	}
-	groups = append(groups, huh.NewGroup(
-		huh.NewSelect[string]().
-			Title("Which region?").
-			Description("Where castle builds everything; the landing zone's home region, which cannot change later. Only regions where Control Tower runs are listed. Type / to search.").
-			OptionsFunc(func() []huh.Option[string] {
-				return huh.NewOptions(regionList(u.Regions(regionOf[ans.Profile]), prev)...)
-			}, &ans.Profile).
-			Height(12).
-			Value(&ans.Region),
-	))
+	region := huh.NewSelect[string]().
+		Title("Which region?").
+		Description("Where castle builds everything; the landing zone's home region, which cannot change later. Only regions where Control Tower runs are listed. Type / to search.")
+	if ctx.Accessible {
+		// huh's plain prompts never call an OptionsFunc (they would list
+		// nothing), so accessible mode gets the list for the current profile.
+		region = region.Options(huh.NewOptions(regionList(u.Regions(regionOf[ans.Profile]), prev)...)...)
+	} else {
+		region = region.OptionsFunc(func() []huh.Option[string] {
+			return huh.NewOptions(regionList(u.Regions(regionOf[ans.Profile]), prev)...)
+		}, &ans.Profile)
+	}
+	groups = append(groups, huh.NewGroup(region.Height(12).Value(&ans.Region)))
 	return huh.NewForm(groups...)
 }
 
