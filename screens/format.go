@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"charm.land/lipgloss/v2"
 )
@@ -127,3 +128,46 @@ func pad(s string, w, h int) string {
 	}
 	return s
 }
+
+// Sentence makes a form validator's message read like every other one on
+// screen: a capital first letter (unless it starts with a name) and a full
+// stop. Validators in steps/ say
+// lower-case fragments so they can be part of a longer message; a form
+// shows them alone.
+func Sentence(check func(string) error) func(string) error {
+	return func(s string) error {
+		err := check(s)
+		if err == nil {
+			return nil
+		}
+		msg := strings.TrimSpace(err.Error())
+		if msg == "" {
+			return err
+		}
+		if first, _, _ := strings.Cut(msg, " "); sentenceStarts[first] {
+			r := []rune(msg)
+			r[0] = unicode.ToUpper(r[0])
+			msg = string(r)
+		}
+		if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, ")") {
+			msg += "."
+		}
+		return sentenceError{msg: msg, err: err}
+	}
+}
+
+// sentenceStarts are the words validators begin with. Only these get a
+// capital: a message may also begin with a user or account name, which must
+// stay as typed ("carol already has a sign-in").
+var sentenceStarts = map[string]bool{
+	"a": true, "an": true, "the": true, "that": true, "this": true, "there": true, "type": true,
+	"use": true, "pick": true, "give": true, "account": true, "each": true, "every": true, "remove": true,
+}
+
+type sentenceError struct {
+	msg string
+	err error
+}
+
+func (e sentenceError) Error() string { return e.msg }
+func (e sentenceError) Unwrap() error { return e.err }

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -18,5 +19,24 @@ func TestWrapKeepsURLsWhole(t *testing.T) {
 	}
 	if got := wrap("  indented words that wrap around", 12); !strings.HasPrefix(got, "  indented") {
 		t.Fatalf("lost the indent: %q", got)
+	}
+}
+
+func TestSentenceCapitalisesAndEndsValidatorMessages(t *testing.T) {
+	check := Sentence(func(s string) error {
+		if s == "" {
+			return errors.New("type a name, for example bob")
+		}
+		return nil
+	})
+	if err := check("x"); err != nil {
+		t.Fatalf("a good answer refused: %v", err)
+	}
+	if err := check(""); err == nil || err.Error() != "Type a name, for example bob." {
+		t.Fatalf("got %v", err)
+	}
+	named := Sentence(func(s string) error { return errors.New(s + " already has a sign-in; pick another user name") })
+	if err := named("carol"); err == nil || err.Error() != "carol already has a sign-in; pick another user name." {
+		t.Fatalf("a user name lost its case: %v", err)
 	}
 }

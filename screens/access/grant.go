@@ -1,6 +1,7 @@
 package access
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,10 +43,12 @@ func grantForm(c sa.Catalog, ch *choice) *huh.Form {
 	return huh.NewForm(
 		huh.NewGroup(huh.NewMultiSelect[string]().Key("users").Title("Who?").
 			Description("Space picks a person; enter goes on.").
-			Height(min(len(users)+3, 14)).Options(users...).Value(&ch.users)),
+			Height(min(len(users)+3, 14)).Options(users...).
+			Validate(pickOne("Pick at least one person: move to a name and press space, then enter.")).Value(&ch.users)),
 		huh.NewGroup(huh.NewMultiSelect[string]().Key("accounts").Title("Which accounts?").
 			Description("Space picks an account; enter goes on.").
-			Height(min(len(accounts)+3, 14)).Options(accounts...).Value(&ch.accounts)),
+			Height(min(len(accounts)+3, 14)).Options(accounts...).
+			Validate(pickOne("Pick at least one account: move to it and press space, then enter.")).Value(&ch.accounts)),
 		huh.NewGroup(huh.NewSelect[string]().Key("set").Title("What may they do there?").
 			Description("Give the least that lets them work. You can always give more later.").
 			Height(len(sets)+3).Value(&ch.set).Options(sets...)),
@@ -55,6 +58,17 @@ func grantForm(c sa.Catalog, ch *choice) *huh.Form {
 			Affirmative("Yes, administrator").Negative("No").Value(&ch.adminOK)).
 			WithHideFunc(func() bool { return ch.set != sa.AdminPermissionSet }),
 	).WithShowHelp(false)
+}
+
+// pickOne refuses an empty pick with msg, so enter on a list where nothing
+// is ticked says what to do instead of going on with nobody.
+func pickOne(msg string) func([]string) error {
+	return func(v []string) error {
+		if len(v) == 0 {
+			return errors.New(msg)
+		}
+		return nil
+	}
 }
 
 // addGrants records the chosen pairs in the answers (no duplicates) and

@@ -101,7 +101,11 @@ func (m *model) Keys() []key.Binding {
 		k.revoke.SetEnabled(m.err == nil && len(m.cat.Assignments) > 0)
 		return []key.Binding{k.grant, k.revoke, k.next}
 	case modeGrant:
-		return []key.Binding{k.back}
+		var ks []key.Binding
+		if m.form != nil {
+			ks = m.form.KeyBinds() // the form's own keys (pick, move, next) come first
+		}
+		return append(ks, k.back)
 	case modeRevoke:
 		k.review.SetEnabled(len(m.tab.selected()) > 0)
 		return []key.Binding{k.up, k.down, k.toggle, k.person, k.review, k.back}
@@ -179,7 +183,10 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		n := addGrants(m.ctx.Answers, m.cat, *m.ch)
-		m.note = fmt.Sprintf("Added %d to the plan. Press enter to review it, or g to give more.", n)
+		m.note = fmt.Sprintf("Added %s to the plan. Press enter to review it, or g to give more.", plural(n, "change", "changes"))
+		if n == 0 {
+			m.note = "They have that already: nothing new in the plan. Press g to give something else."
+		}
 		return nil
 	case huh.StateAborted:
 		m.form, m.mode = nil, modeMenu
@@ -222,7 +229,7 @@ func (m *model) View(width, height int) string {
 		b.WriteString("  " + a.UserName + ": " + a.PermissionSet + " on " + a.AccountName + "\n")
 	}
 	if len(m.cat.Users) == 0 {
-		b.WriteString("\nNobody has a sign-in yet: add people in the People section first.\n")
+		b.WriteString("\n" + wrapTo("Nobody has a sign-in yet: add people in the People section first.", width) + "\n")
 	}
 	g, r := m.ctx.Answers.Access.Grants, m.ctx.Answers.Access.Revokes
 	if len(g)+len(r) > 0 {
@@ -235,9 +242,21 @@ func (m *model) View(width, height int) string {
 		}
 	}
 	if m.note != "" {
-		b.WriteString("\n" + m.note + "\n")
+		b.WriteString("\n" + wrapTo(m.note, width) + "\n")
 	}
 	return b.String()
+}
+
+// wrapTo breaks text at spaces to fit width.
+func wrapTo(s string, width int) string {
+	return lipgloss.NewStyle().Width(max(width, 20)).Render(s)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func errText(err error) string {

@@ -75,7 +75,7 @@ func (t *table) view(width, height int, mark func(bool) string) string {
 	}
 	wUser, wAcct = min(wUser, 24), min(wAcct, 28)
 	var b strings.Builder
-	fmt.Fprintf(&b, "     %-*s  %-*s  %s\n", wUser, "PERSON", wAcct, "ACCOUNT", "ACCESS")
+	fmt.Fprintf(&b, "      %-*s  %-*s  %s\n", wUser, "PERSON", wAcct, "ACCOUNT", "ACCESS")
 	rows := max(height-1, 3)
 	if t.cursor < t.scrolled {
 		t.scrolled = t.cursor

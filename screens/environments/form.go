@@ -11,6 +11,7 @@ import (
 
 	"charm.land/huh/v2"
 
+	"github.com/castle-aws/castle/screens"
 	"github.com/castle-aws/castle/steps/castlefile"
 	se "github.com/castle-aws/castle/steps/environments"
 )
@@ -32,7 +33,7 @@ func NameForm(a *castlefile.Account, inv se.Inventory, queued []castlefile.Accou
 	return huh.NewForm(huh.NewGroup(
 		huh.NewInput().Key("name").Title("Account name").
 			Description("What you will see in lists: the project and its environment, such as Discord-Moderation-Bot.prod.").
-			Placeholder("Discord-Moderation-Bot.prod").CharLimit(50).Validate(name).Value(&a.Name),
+			Placeholder("Discord-Moderation-Bot.prod").CharLimit(50).Validate(screens.Sentence(name)).Value(&a.Name),
 	)).WithShowHelp(false)
 }
 
@@ -68,11 +69,11 @@ func DetailsForm(a *castlefile.Account, inv se.Inventory, queued []castlefile.Ac
 	}
 	return huh.NewForm(huh.NewGroup(
 		huh.NewInput().Key("email").Title("Account email for "+a.Name).Description(desc).
-			Placeholder(suggestion).CharLimit(64).Validate(email).Value(&a.Email),
+			Placeholder(suggestion).CharLimit(64).Validate(screens.Sentence(email)).Value(&a.Email),
 		huh.NewSelect[string]().Key("ou").Title("Organizational unit").
 			Description("Where the account lives; Control Tower's rules for that OU apply to it.").
 			Options(ouOptions(inv)...).
-			Validate(func(s string) error { return se.ValidateOU(s, inv) }).Value(&a.OU),
+			Validate(screens.Sentence(func(s string) error { return se.ValidateOU(s, inv) })).Value(&a.OU),
 		huh.NewSelect[string]().Key("owner").Title("Owner").
 			Description("This person gets administrator access to the account through the access portal.").
 			Options(owners...).Value(&a.Owner),
@@ -125,7 +126,13 @@ func ownerOptions(inv se.Inventory, people []castlefile.User) []huh.Option[strin
 			continue
 		}
 		seen[strings.ToLower(u.UserName)] = true
-		opts = append(opts, huh.NewOption(u.UserName+"  ("+u.Email+", to be added in People)", u.UserName))
+		label := u.UserName + "  (" + u.Email + ", to be added in People)"
+		for _, x := range inv.Users {
+			if strings.EqualFold(x.UserName, u.UserName) {
+				label = u.UserName + "  (" + u.Email + ")" // People added them already
+			}
+		}
+		opts = append(opts, huh.NewOption(label, u.UserName))
 	}
 	for _, u := range inv.Users {
 		if seen[strings.ToLower(u.UserName)] {
@@ -178,12 +185,12 @@ func WorkloadForm(w *castlefile.Workload, inv se.Inventory, pending []castlefile
 		huh.NewGroup(
 			huh.NewInput().Key("profile").Title("Profile name").
 				Description("The profile in ~/.aws/config that signs in to the workload account.").
-				Validate(func(s string) error {
+				Validate(screens.Sentence(func(s string) error {
 					if strings.TrimSpace(s) == "" {
 						return errors.New("type the profile's name, as in `aws configure list-profiles`")
 					}
 					return nil
-				}).Value(&w.Profile),
+				})).Value(&w.Profile),
 		).WithHideFunc(func() bool { return w.Via != se.ViaProfile }),
 	).WithShowHelp(false)
 }

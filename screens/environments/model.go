@@ -118,7 +118,11 @@ func (m *model) Keys() []key.Binding {
 		m.workKey.SetEnabled(m.err == nil)
 		return []key.Binding{m.addKey, m.dropKey, m.workKey, m.nextKey}
 	case modeAccount, modeDetails, modeWorkload:
-		return []key.Binding{m.backKey}
+		var ks []key.Binding
+		if m.form != nil {
+			ks = m.form.KeyBinds() // the form's own keys (move, pick, next) come first
+		}
+		return append(ks, m.backKey)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"charm.land/huh/v2"
 
+	"github.com/castle-aws/castle/screens"
 	"github.com/castle-aws/castle/steps/castlefile"
 	sp "github.com/castle-aws/castle/steps/people"
 )
@@ -48,11 +49,11 @@ func PersonForm(u *castlefile.User, existing []sp.User, queued []castlefile.User
 	return huh.NewForm(huh.NewGroup(
 		huh.NewInput().Key("userName").Title("User name").
 			Description("What they type to sign in. Their team or Roblox handle works well (no spaces).").
-			Placeholder("builderbob").CharLimit(128).Validate(userName).Value(&u.UserName),
-		huh.NewInput().Key("givenName").Title("First name").Validate(sp.ValidateName).Value(&u.GivenName),
-		huh.NewInput().Key("familyName").Title("Last name").Validate(sp.ValidateName).Value(&u.FamilyName),
+			Placeholder("builderbob").CharLimit(128).Validate(screens.Sentence(userName)).Value(&u.UserName),
+		huh.NewInput().Key("givenName").Title("First name").Validate(screens.Sentence(sp.ValidateName)).Value(&u.GivenName),
+		huh.NewInput().Key("familyName").Title("Last name").Validate(screens.Sentence(sp.ValidateName)).Value(&u.FamilyName),
 		huh.NewInput().Key("email").Title("Email").
 			Description("An address this person really reads: AWS sends their sign-in code there.").
-			Placeholder("bob@example.com").Validate(email).Value(&u.Email),
+			Placeholder("bob@example.com").Validate(screens.Sentence(email)).Value(&u.Email),
 	)).WithShowHelp(false)
 }

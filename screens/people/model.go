@@ -111,7 +111,11 @@ func (m *model) Keys() []key.Binding {
 		m.addKey.SetEnabled(m.err == nil)
 		return []key.Binding{m.addKey, m.dropKey, m.copyKey, m.nextKey}
 	case modeForm:
-		return []key.Binding{m.backKey}
+		var ks []key.Binding
+		if m.form != nil {
+			ks = m.form.KeyBinds() // the form's own keys (next, back a field) come first
+		}
+		return append(ks, m.backKey)
 	case modeHandOff:
 		done := m.nextKey
 		done.SetHelp("enter", "done, it is on")
