@@ -37,14 +37,14 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	c, err := Load(ctx, env)
 	if err == people.ErrNoInstance {
 		st.State, st.Blocker = steps.StateBlocked, "Landing zone"
-		st.Summary = "waiting for Identity Center: do the Landing zone section first"
+		st.Summary = "needs the Landing zone section (Identity Center)"
 		return st, nil
 	}
 	if err != nil {
 		return st, err
 	}
 	if len(c.Users) == 0 {
-		st.State, st.Blocker, st.Summary = steps.StateBlocked, "People", "nobody to give access to: add people first"
+		st.State, st.Blocker, st.Summary = steps.StateBlocked, "People", "needs the People section: nobody to give access to"
 		return st, nil
 	}
 	for _, a := range c.Assignments {

@@ -23,7 +23,10 @@ type Range struct {
 }
 
 func (r Range) String() string {
-	return fmt.Sprintf("about $%g–%g a month", r.Low, r.High)
+	if r.Low == r.High {
+		return fmt.Sprintf("about $%g a month", r.High)
+	}
+	return fmt.Sprintf("about $%g to $%g a month", r.Low, r.High)
 }
 
 // Times is the range for n accounts.
@@ -43,4 +46,12 @@ func loadCosts() Costs {
 		}
 	})
 	return costs
+}
+
+// plural is "1 account" or "3 accounts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

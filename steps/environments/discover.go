@@ -19,13 +19,13 @@ func blocked(why string) steps.Status {
 func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, error) {
 	inv, err := inventory(ctx, env)
 	if errors.Is(err, errNoOrganization) {
-		return blocked("no organization yet: set up the landing zone first"), nil
+		return blocked("needs the Landing zone section"), nil
 	}
 	if err != nil {
 		return steps.Status{Section: steps.Environments, State: steps.StateUnknown}, err
 	}
 	if inv.Product.ID == "" {
-		return blocked("Account Factory appears once the landing zone is set up"), nil
+		return blocked("needs the Landing zone section (Account Factory)"), nil
 	}
 	st := steps.Status{Section: steps.Environments}
 	for _, a := range inv.Accounts {
@@ -57,7 +57,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 		st.Summary = fmt.Sprintf("%d accounts, %d being created", created, len(st.Operations))
 	case failed > 0:
 		st.State = steps.StateFailed
-		st.Summary = fmt.Sprintf("%d accounts, %d failed request(s)", created, failed)
+		st.Summary = fmt.Sprintf("%d accounts, %s", created, plural(failed, "failed request", "failed requests"))
 	case len(pending(env, inv)) > 0:
 		st.State = steps.StateNotStarted
 		st.Summary = fmt.Sprintf("%d accounts, %d to create", created, len(pending(env, inv)))
@@ -66,7 +66,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 		st.Summary = fmt.Sprintf("%d accounts", created)
 		if created <= 3 && len(env.Answers.Environments) == 0 {
 			st.State = steps.StateNotStarted
-			st.Summary = fmt.Sprintf("%d accounts (the landing zone's own); none for your work yet", created)
+			st.Summary = "no account for your work yet"
 		}
 	}
 	return st, nil

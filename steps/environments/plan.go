@@ -134,7 +134,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 			p.Actions[0].Skip, p.Actions[0].SkipReason = true, "no account to create"
 		}
 	} else {
-		p.Summary = fmt.Sprintf("Create %d account(s) through Account Factory, up to %d at a time.", n, MaxConcurrent)
+		p.Summary = fmt.Sprintf("Create %s through Account Factory, up to %d at a time.", plural(n, "account", "accounts"), MaxConcurrent)
 		p.MonthlyCost = fmt.Sprintf("%s in all (the accounts are free; this is what Control Tower turns on in them: %s)",
 			c.Baseline.Times(n).String(), c.Baseline.What)
 		p.SpendsMoney = true

@@ -47,7 +47,7 @@ func (section) About() string {
 
 func (section) Cost() string {
 	b := loadCosts().Baseline
-	return "Accounts are free; " + b.String() + " each for Control Tower's checks."
+	return b.String() + " per account for Control Tower's checks (the accounts themselves are free)"
 }
 
 func (s section) Resume(ctx context.Context, env *steps.Env, emit steps.Emit) error {

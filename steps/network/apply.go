@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -78,7 +79,7 @@ func (s section) Apply(ctx context.Context, env *steps.Env, emit steps.Emit) err
 	}
 	env.Journal.SetAnswers(sec, env.Answers.Network)
 	say("security-group", steps.EventInfo, fmt.Sprintf("network ready: %s, subnets %s, security group %s (TCP %d from anywhere, nothing else)",
-		st.target.ID, joinIDs(st.target.PublicSubnets()), st.group, st.port))
+		st.target.ID, strings.Join(st.target.PublicSubnets(), ", "), st.group, st.port))
 	return nil
 }
 

@@ -102,10 +102,10 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	case len(st.target.PublicSubnets()) == 0:
 		status.Summary = st.target.ID + " has no subnet that reaches the internet"
 	case st.group == "" || !st.open:
-		status.Summary = fmt.Sprintf("%s is ready; port %d is not open yet", st.target.ID, st.port)
+		status.Summary = fmt.Sprintf("%s ready, port %d not open yet", st.target.ID, st.port)
 	default:
 		status.State = steps.StateDone
-		status.Summary = fmt.Sprintf("%s with %d public subnets; %s lets in port %d only", st.target.ID, len(st.target.PublicSubnets()), st.group, st.port)
+		status.Summary = fmt.Sprintf("%s: %d public subnets, port %d open", st.target.ID, len(st.target.PublicSubnets()), st.port)
 		if vpc, _ := env.Journal.Resource(string(steps.Network), KeyVPC); vpc != st.target.ID {
 			// Done on AWS but not in this journal (another machine): record it.
 			if err := st.record(env); err != nil {

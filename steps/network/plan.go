@@ -66,10 +66,14 @@ func (st *state) plan(env *steps.Env) steps.Plan {
 		sg.Skip, sg.SkipReason = true, fmt.Sprintf("%s already lets in port %d", st.group, st.port)
 	}
 	p.Actions = append(p.Actions, gw, routes, sg)
-	p.Notes = append(p.Notes, "Options: recreate the default VPC (free: public subnets, internet gateway, no NAT gateway)")
+	others := false
 	for _, o := range st.vpcs {
 		if o.Default {
 			continue
+		}
+		if !others {
+			others = true
+			p.Notes = append(p.Notes, "Besides the default VPC (free: public subnets, internet gateway, no NAT gateway), the form offers:")
 		}
 		cost := "free"
 		if o.NAT {

@@ -32,7 +32,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	inst, err := FindInstance(ctx, env)
 	if err == ErrNoInstance {
 		st.State, st.Blocker = steps.StateBlocked, "Landing zone"
-		st.Summary = "waiting for Identity Center: do the Landing zone section first"
+		st.Summary = "needs the Landing zone section (Identity Center)"
 		return st, nil
 	}
 	if err != nil {
@@ -71,7 +71,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	case len(users) == 0:
 		st.State, st.Summary = steps.StateNotStarted, "no users yet"
 	default:
-		st.State, st.Summary = steps.StateDone, plural(len(users), "user")+" · portal "+inst.PortalURL
+		st.State, st.Summary = steps.StateDone, plural(len(users), "user")+", portal "+inst.PortalURL
 	}
 	return st, nil
 }
