@@ -133,6 +133,11 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return &steps.UserError{Message: "castle sandbox needs a command.", Next: "Use `castle sandbox serve`, `castle sandbox approve-connection ARN` or `castle sandbox advance 1h`."}
 	}
 	sub, args := args[0], args[1:]
+	switch sub {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return flag.ErrHelp
+	}
 	fs, c, _ := parseFlags("sandbox "+sub, args, stdout, stderr)
 	addr := fs.String("addr", "127.0.0.1:4566", "address to listen on (serve)")
 	positional, err := parseInterspersed(fs, args)

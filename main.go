@@ -124,6 +124,9 @@ Examples:
   castle --sandbox                                  rehearse the whole journey, no AWS account needed
   castle --profile studio-admin --region eu-west-1  the real thing
   castle apply --sandbox --only landing-zone -f castle.yaml --yes
+  castle init --example > castle.yaml               start your answers from a complete example
+  castle plan --sandbox -f castle.yaml              what castle would do there, changing nothing
+  castle sandbox serve --speed 600                  a simulator that aws --endpoint-url can share
 `)
 }
 
