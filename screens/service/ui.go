@@ -98,13 +98,13 @@ func (UI) Form(ctx screens.FormContext) *huh.Form {
 	return huh.NewForm(
 		huh.NewGroup(
 			huh.NewInput().Key("cluster").Title("Cluster name").
-				Description("The home of your services. TestCluster is the tutorial's name.").
+				Description("The home of your services; any name you will recognise.").
 				Validate(CheckName).Value(&a.Cluster),
 			huh.NewInput().Key("service").Title("Service name").
 				Description("The service keeps your container running and replaces it if it stops.").
 				Validate(CheckName).Value(&a.Name),
 			huh.NewInput().Key("image").Title("Image").
-				Description("The image to run. castle fills in the one the Registry section pushed.").
+				Description("The image to run. castle fills in the one the Registry section pushed; without it, type an image you have, such as public.ecr.aws/nginx/nginx:latest.").
 				Validate(CheckImage).Value(&a.Image),
 			huh.NewInput().Key("port").Title("Container port").
 				Description("The port your app listens on inside the container (from the image's EXPOSE when it has one).").

@@ -224,9 +224,19 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 			status.Operations = append(status.Operations, steps.Operation{Key: opRollout, Name: "Rolling out " + st.set.Name, ID: op.ID, StartedAt: op.StartedAt, Expected: op.Expected, Status: string(d.RolloutState)})
 		}
 	case d.RolloutState == ecstypes.DeploymentRolloutStateFailed:
-		status.State, status.Summary = steps.StateFailed, "the last rollout failed: "+aws.ToString(d.RolloutStateReason)
+		reason := strings.TrimSuffix(aws.ToString(d.RolloutStateReason), ".")
+		if strings.Contains(reason, "circuit breaker") {
+			reason = "its tasks did not start" // ECS stopped retrying (its "circuit breaker")
+		}
+		status.State, status.Summary = steps.StateFailed, "the last rollout failed: "+reason
+		status.Details = append(status.Details, "Next: read the latest event above and the container's log (log group /ecs/"+st.set.Name+
+			" in CloudWatch), fix the image or its port, then run this section again.")
 	default:
-		status.State, status.Summary = steps.StateDone, fmt.Sprintf("%s runs %d task(s)", st.set.Name, st.svc.RunningCount)
+		tasks := "1 task"
+		if st.svc.RunningCount != 1 {
+			tasks = fmt.Sprintf("%d tasks", st.svc.RunningCount)
+		}
+		status.State, status.Summary = steps.StateDone, fmt.Sprintf("%s runs %s", st.set.Name, tasks)
 		if url != "" {
 			status.Summary += " at " + url
 		}
