@@ -230,3 +230,8 @@ func wrapCommand(c string, w int) string {
 	lines = append(lines, line)
 	return strings.Join(lines, " \\\n  ")
 }
+
+// WrapCommand breaks a long aws or docker command into shell continuation
+// lines of at most w cells, so a command selected on screen still runs when
+// pasted. Section screens that show commands use it.
+func WrapCommand(c string, w int) string { return wrapCommand(c, w) }

@@ -164,19 +164,28 @@ func (m *model) resultView(w int) string {
 		b.WriteString(wrap("Landing zone, People, Environments and Access will refuse to run as root. "+
 			"Press esc to choose another profile, or sign in as root only to turn on MFA and create an administrator.", w) + "\n")
 	}
+	linked := false // a warning gives the MFA link already
+	warned := false
 	for _, warn := range r.Warnings {
 		if warn == pf.RootWarning {
 			continue
 		}
-		b.WriteString("\n" + st.warn.Render(wrap("! "+warn, w)) + "\n")
+		warned = true
+		linked = linked || (r.MFAConsoleURL != "" && strings.Contains(warn, r.MFAConsoleURL))
+		text := strings.ReplaceAll(wrap(warn, w-2), "\n", "\n  ")
+		b.WriteString("\n" + st.warn.Render("! "+text) + "\n")
 	}
-	if r.RootMFA != nil && !*r.RootMFA && r.MFAConsoleURL != "" {
+	if r.RootMFA != nil && !*r.RootMFA && r.MFAConsoleURL != "" && !linked {
 		b.WriteString("Turn on MFA here: " + r.MFAConsoleURL + "\n")
 	}
 	if m.command != "" {
-		b.WriteString("\n" + st.faint.Render("The same question with the aws CLI:") + "\n" + m.command + "\n")
+		b.WriteString("\n" + st.faint.Render("The same question with the aws CLI:") + "\n" + screens.WrapCommand(m.command, w) + "\n")
 	}
-	if !r.Root {
+	switch {
+	case r.Root:
+	case warned:
+		b.WriteString("\n" + st.ok.Render("You can go on.") + " Press enter; the warning above does not stop castle.")
+	default:
 		b.WriteString("\n" + st.ok.Render("All good.") + " Press enter to go on.")
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -211,3 +211,38 @@ func TestExpiredSSOShowsTheLoginCommandAndRRetries(t *testing.T) {
 		t.Error("enter after a good check does not go on")
 	}
 }
+
+func TestMFAWarningLinksOnceAndTheCommandFitsAt80(t *testing.T) {
+	off := false
+	c := &checker{results: []func() (pf.Result, error){func() (pf.Result, error) {
+		return pf.Result{Identity: steps.Identity{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/castle-admin"},
+			RootMFA: &off, MFAConsoleURL: pf.MFAConsoleURL,
+			Warnings: []string{"The root user has no MFA: turn MFA on at " + pf.MFAConsoleURL + " (sign in as root once to do it)."}}, nil
+	}}}
+	ans := &castlefile.File{Profile: "dev", Region: "eu-west-2"}
+	env := &steps.Env{Answers: ans, Profile: "dev", Region: "eu-west-2", EndpointURL: "http://127.0.0.1:45678/a/rather/long/path/for/the/sandbox"}
+	ui := preflight.UI{ListProfiles: profiles, Regions: pf.Regions, Check: c.check}
+	m := ui.NewModel(screens.FormContext{Env: env, Answers: ans, Width: 80})
+	for _, msg := range run(m.Init()) {
+		var cmd tea.Cmd
+		m, cmd = m.Update(msg)
+		for _, msg := range run(cmd) {
+			m, _ = m.Update(msg)
+		}
+	}
+	v := ansi.Strip(m.View(80, 30))
+	if n := strings.Count(v, pf.MFAConsoleURL); n != 1 {
+		t.Errorf("the MFA link shows %d times:\n%s", n, v)
+	}
+	if strings.Contains(v, "All good") {
+		t.Errorf("'All good' under a warning:\n%s", v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Errorf("line wider than 80: %q", l)
+		}
+	}
+	if !strings.Contains(v, "aws sts get-caller-identity") {
+		t.Errorf("no command:\n%s", v)
+	}
+}
