@@ -389,6 +389,11 @@ func (f *flow) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Continue) && f.leftToDo():
 			return f.startPlan()
+		case key.Matches(msg, k.Continue) && f.runErr == nil:
+			// done: the checklist opens on the section after this one
+			cmd := a.home()
+			a.cursor = min(a.cursor+1, len(a.sections)-1)
+			return cmd
 		case key.Matches(msg, k.Continue), key.Matches(msg, k.Back):
 			return a.home()
 		case f.runErr != nil && key.Matches(msg, k.Retry):

@@ -174,3 +174,20 @@ func TestResumeEndsWithTheStepDoneAndAWayOn(t *testing.T) {
 	d.key("enter")
 	d.waitText("Landing zone: the plan")
 }
+
+func TestAfterASectionIsDoneTheChecklistPointsAtTheNext(t *testing.T) {
+	j := newJourney()
+	plan := peoplePlan()
+	d := openPeople(t, j, plan, 80, 24)
+	d.key("enter")
+	d.typeText("Apps")
+	d.key("enter")
+	d.waitText("People: the plan")
+	d.key("enter", "y")
+	d.waitText("Done: People is set up.")
+	d.key("enter")
+	s := d.waitText("From a fresh AWS account")
+	if l := lineOf(s, "› "); l < 0 || !strings.Contains(strings.Split(s, "\n")[l], "Environments") {
+		t.Errorf("the cursor is not on the section after People:\n%s", s)
+	}
+}
