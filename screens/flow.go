@@ -201,7 +201,7 @@ func (f *flow) confirm() tea.Cmd {
 		return nil
 	}
 	f.word = textinput.New()
-	f.word.Placeholder = f.plan.ConfirmWord
+	// no placeholder: the word shown greyed in the field reads as already typed
 	f.word.CharLimit = 64
 	f.word.SetWidth(max(len(f.plan.ConfirmWord)+4, 20))
 	f.word.SetStyles(textinput.DefaultStyles(f.a.isDark))

@@ -128,7 +128,7 @@ func rangeWords(lo, hi float64) string {
 		return "free"
 	case fmt.Sprintf("%.0f", lo) == fmt.Sprintf("%.0f", hi):
 		return fmt.Sprintf("about $%.0f a month", hi)
-	case lo < 0.5:
+	case fmt.Sprintf("%.0f", lo) == "0":
 		return fmt.Sprintf("up to about $%.0f a month", hi)
 	}
 	return fmt.Sprintf("about $%.0f to $%.0f a month", lo, hi)

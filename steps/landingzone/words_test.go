@@ -9,6 +9,7 @@ func TestCostRangesInWords(t *testing.T) {
 	}{
 		{0, 0, "free"},
 		{0, 2, "up to about $2 a month"},
+		{0.5, 3, "up to about $3 a month"},
 		{2, 10, "about $2 to $10 a month"},
 		{3, 3, "about $3 a month"},
 	} {
