@@ -102,7 +102,7 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	case len(st.target.PublicSubnets()) == 0:
 		status.Summary = st.target.ID + " has no subnet that reaches the internet"
 	case st.group == "" || !st.open:
-		status.Summary = fmt.Sprintf("%s ready, port %d not open yet", st.target.ID, st.port)
+		status.Summary = fmt.Sprintf("%s ready, port %d not open", st.target.ID, st.port)
 	default:
 		status.State = steps.StateDone
 		status.Summary = fmt.Sprintf("%s: %d public subnets, port %d open", st.target.ID, len(st.target.PublicSubnets()), st.port)
