@@ -149,7 +149,7 @@ func Sentence(check func(string) error) func(string) error {
 			r[0] = unicode.ToUpper(r[0])
 			msg = string(r)
 		}
-		if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, ")") {
+		if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
 			msg += "."
 		}
 		return sentenceError{msg: msg, err: err}
