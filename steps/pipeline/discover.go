@@ -217,7 +217,10 @@ func (sec) Discover(ctx context.Context, env *steps.Env) (steps.Status, error) {
 		return st, err
 	}
 	if prereq, why := missingPrereq(env); prereq != "" {
-		st.State, st.Blocker, st.Summary = steps.StateBlocked, prereq, why
+		// The checklist line is a short fragment like the other sections';
+		// the sentence saying why goes in the details.
+		st.State, st.Blocker, st.Summary = steps.StateBlocked, prereq, "needs the "+prereq+" section first"
+		st.Details = append(st.Details, why)
 		return st, nil
 	}
 	in, wl, err := loadInputs(ctx, env)
