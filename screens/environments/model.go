@@ -147,7 +147,9 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, m.addKey) && m.err == nil:
-		m.draft = &castlefile.Account{}
+		if m.draft == nil {
+			m.draft = &castlefile.Account{}
+		} // else: the account left half typed with esc comes back as typed
 		m.form = NameForm(m.draft, m.inv, m.ctx.Answers.Environments).WithWidth(m.width)
 		m.mode = modeAccount
 		return m, m.form.Init()
@@ -191,6 +193,7 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 		if m.mode == modeDetails {
 			finishAccount(m.draft, m.inv)
 			m.ctx.Answers.Environments = append(m.ctx.Answers.Environments, *m.draft)
+			m.draft = nil
 		} else {
 			if m.wdraft.Via != se.ViaProfile {
 				m.wdraft.Profile = ""

@@ -163,7 +163,9 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 func (m *model) listKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, m.addKey) && m.err == nil:
-		m.draft = &castlefile.User{}
+		if m.draft == nil {
+			m.draft = &castlefile.User{}
+		} // else: the person left half typed with esc comes back as typed
 		m.form = PersonForm(m.draft, m.users, m.ctx.Answers.People).WithWidth(m.width)
 		m.mode = modeForm
 		return m.form.Init()
@@ -201,7 +203,7 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 		u := *m.draft
 		u.DisplayName = strings.TrimSpace(u.GivenName + " " + u.FamilyName)
 		m.ctx.Answers.People = append(m.ctx.Answers.People, u)
-		m.form, m.mode = nil, modeList
+		m.form, m.mode, m.draft = nil, modeList, nil
 		return nil
 	case huh.StateAborted:
 		m.form, m.mode = nil, modeList

@@ -110,3 +110,23 @@ func TestWithoutIdentityCenterSaysWhatToDo(t *testing.T) {
 	d.press("a")
 	d.wantView("Landing zone section first")
 }
+
+func TestEscKeepsAHalfTypedPerson(t *testing.T) {
+	d, ctx, _ := start(t)
+	d.wantView("To add (0)")
+	d.press("a")
+	d.wantView("Add a person")
+	d.press("dana", "enter", "Dana", "enter")
+	d.press("esc")
+	d.wantView("To add (0)")
+	d.press("a")
+	d.wantView("dana", "Dana")
+	d.press("enter", "enter", "Doe", "enter", "dana@example.com", "enter")
+	if len(ctx.Answers.People) != 1 || ctx.Answers.People[0].UserName != "dana" || ctx.Answers.People[0].GivenName != "Dana" {
+		t.Fatalf("answers %+v", ctx.Answers.People)
+	}
+	d.press("a")
+	if v := d.view(); strings.Contains(v, "> dana") {
+		t.Errorf("the next person starts with the last one's answers:\n%s", v)
+	}
+}
