@@ -125,8 +125,21 @@ func (a *App) headerView(w int) string {
 			first += "  " + badge
 		}
 		lines = append(lines, fit(first, w, 1))
-		if info != "" {
-			lines = append(lines, fit(info, w, 1))
+		// the facts on as many lines as they need, broken between facts
+		line := ""
+		for _, p := range parts {
+			switch {
+			case line == "":
+				line = p
+			case lipgloss.Width(line+a.mk.dot+p) <= w:
+				line += a.mk.dot + p
+			default:
+				lines = append(lines, fit(line, w, 1))
+				line = p
+			}
+		}
+		if line != "" {
+			lines = append(lines, fit(line, w, 1))
 		}
 	}
 	lines = append(lines, a.st.rule.Render(strings.Repeat(a.mk.rule, w)))

@@ -120,6 +120,9 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		if m.form != nil {
+			m.form = m.form.WithWidth(msg.Width) // huh sizes its groups only once
+		}
 	}
 	if m.mode == modeGrant {
 		return m, m.updateForm(msg)

@@ -137,6 +137,9 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
+		if m.form != nil {
+			m.form = m.form.WithWidth(msg.Width) // huh sizes its groups only once
+		}
 	}
 	if m.mode == modeAccount || m.mode == modeDetails || m.mode == modeWorkload {
 		return m, m.updateForm(msg)

@@ -132,6 +132,9 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
+		if m.form != nil {
+			m.form = m.form.WithWidth(msg.Width) // huh sizes its groups only once
+		}
 	}
 	if m.mode == modeForm {
 		return m, m.updateForm(msg)

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/castle-aws/castle/sandbox"
 	"github.com/castle-aws/castle/sandbox/identitystore"
 	"github.com/castle-aws/castle/sandbox/sandboxtest"
@@ -133,5 +136,18 @@ func TestEscKeepsAHalfTypedPerson(t *testing.T) {
 	d.press("a")
 	if v := d.view(); strings.Contains(v, "> dana") {
 		t.Errorf("the next person starts with the last one's answers:\n%s", v)
+	}
+}
+
+func TestAddFormRewrapsWhenTheTerminalNarrows(t *testing.T) {
+	d, _, _ := start(t)
+	d.wantView("To add (0)")
+	d.press("a")
+	d.wantView("Add a person")
+	d.send(tea.WindowSizeMsg{Width: 50, Height: 24})
+	for _, l := range strings.Split(ansi.Strip(d.m.View(50, 24)), "\n") {
+		if w := ansi.StringWidth(strings.TrimRight(l, " ")); w > 50 {
+			t.Errorf("line of %d cells after narrowing to 50: %q", w, l)
+		}
 	}
 }
