@@ -68,7 +68,7 @@ type model struct {
 func newModel(ctx screens.FormContext) *model {
 	return &model{ctx: ctx, width: max(ctx.Width, 40),
 		addKey:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add an account")),
-		dropKey: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove the last one")),
+		dropKey: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove the last")),
 		workKey: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "choose the workload account")),
 		nextKey: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		backKey: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -116,7 +116,7 @@ func (m *model) Keys() []key.Binding {
 		m.dropKey.SetEnabled(len(m.pending()) > 0)
 		m.addKey.SetEnabled(m.err == nil)
 		m.workKey.SetEnabled(m.err == nil)
-		return []key.Binding{m.addKey, m.dropKey, m.workKey, m.nextKey}
+		return []key.Binding{m.addKey, m.nextKey, m.workKey, m.dropKey} // enter before the extras: it must not fall off an 80-column footer
 	case modeAccount, modeDetails, modeWorkload:
 		var ks []key.Binding
 		if m.form != nil {

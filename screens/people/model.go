@@ -66,8 +66,8 @@ type model struct {
 func newModel(ctx screens.FormContext) *model {
 	return &model{ctx: ctx, width: max(ctx.Width, 40),
 		addKey:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add a person")),
-		dropKey: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove the last one")),
-		copyKey: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy portal address")),
+		dropKey: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove the last")),
+		copyKey: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy portal URL")),
 		linkKey: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "copy settings link")),
 		msgKey:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "copy messages")),
 		nextKey: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
@@ -109,7 +109,7 @@ func (m *model) Keys() []key.Binding {
 		m.dropKey.SetEnabled(len(m.pending()) > 0)
 		m.copyKey.SetEnabled(m.inst.PortalURL != "")
 		m.addKey.SetEnabled(m.err == nil)
-		return []key.Binding{m.addKey, m.dropKey, m.copyKey, m.nextKey}
+		return []key.Binding{m.addKey, m.nextKey, m.dropKey, m.copyKey} // enter before the extras: it must not fall off an 80-column footer
 	case modeForm:
 		var ks []key.Binding
 		if m.form != nil {

@@ -151,3 +151,16 @@ func TestAddFormRewrapsWhenTheTerminalNarrows(t *testing.T) {
 		}
 	}
 }
+
+func TestEnterComesBeforeTheExtraKeys(t *testing.T) {
+	d, _, _ := start(t)
+	d.wantView("To add (0)")
+	ks := d.m.Keys()
+	if len(ks) < 2 || ks[1].Help().Key != "enter" {
+		var got []string
+		for _, k := range ks {
+			got = append(got, k.Help().Key)
+		}
+		t.Errorf("keys %v: enter must come second, so an 80-column footer keeps it", got)
+	}
+}
