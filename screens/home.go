@@ -117,13 +117,11 @@ func (a *App) sectionDetail(sec steps.Section, w int) string {
 	if state == steps.StateFailed && st.Summary != "" {
 		b.WriteString(a.st.bad.Render(wrap(st.Summary, w)) + "\n")
 		if err := a.discErr[sec.ID()]; err != nil {
-			if next := nextOf(err); next != "" {
-				b.WriteString(wrap("Next: "+next, w) + "\n")
-			}
+			b.WriteString(wrap("Next: "+nextOr(err, lookAgain), w) + "\n")
 		}
 	}
 	if st.Blocker != "" {
-		b.WriteString(a.st.warn.Render(wrap("First: "+st.Blocker, w)) + "\n")
+		b.WriteString(a.st.warn.Render(wrap("Do this first: "+st.Blocker, w)) + "\n")
 	}
 	b.WriteString(wrap(sec.About(), w) + "\n")
 	if c := sec.Cost(); c != "" {
@@ -168,6 +166,20 @@ func (a *App) opLine(op steps.Operation, w int) string {
 // hang puts first before the first line of s and indents the others to match.
 func hang(first, s string) string {
 	return first + strings.ReplaceAll(s, "\n", "\n"+strings.Repeat(" ", lipgloss.Width(first)))
+}
+
+// What to do after an error that does not say it itself.
+const (
+	lookAgain = "Press r to look again. If it keeps failing, start castle with --debug FILE and read AWS's answer in FILE."
+	tryAgain  = "Press r to try again. If it keeps failing, start castle with --debug FILE and read AWS's answer in FILE."
+)
+
+// nextOr is the next step of a UserError, or fallback for any other error.
+func nextOr(err error, fallback string) string {
+	if next := nextOf(err); next != "" {
+		return next
+	}
+	return fallback
 }
 
 // nextOf is the next step of a UserError, or "".

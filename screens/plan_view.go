@@ -39,9 +39,7 @@ func (f *flow) aboutView(w int) string {
 		b.WriteString(a.opLine(op, w) + "\n")
 	}
 	if err := a.discErr[f.sec.ID()]; err != nil && s.State == steps.StateFailed {
-		if next := nextOf(err); next != "" {
-			b.WriteString(wrap("Next: "+next, w) + "\n")
-		}
+		b.WriteString(wrap("Next: "+nextOr(err, "Press esc, then r on the checklist to look again. If it keeps failing, start castle with --debug FILE and read AWS's answer in FILE."), w) + "\n")
 	}
 	if s.Blocker != "" {
 		b.WriteString(st.warn.Render(wrap("Do this first: "+s.Blocker, w)) + "\n")
@@ -156,7 +154,7 @@ func (f *flow) planBottom(w int) string {
 // errorBlock is a failure in plain words with the next thing to do.
 func (f *flow) errorBlock(err error, w int) string {
 	st, mk := f.a.st, f.a.mk
-	msg, next := errText(err), nextOf(err)
+	msg, next := errText(err), nextOr(err, tryAgain)
 	if errors.Is(err, steps.ErrNotBuilt) {
 		msg, next = "castle does not do this section yet.", "Go back to the checklist and pick another section."
 	}

@@ -191,3 +191,13 @@ func TestAfterASectionIsDoneTheChecklistPointsAtTheNext(t *testing.T) {
 		t.Errorf("the cursor is not on the section after People:\n%s", s)
 	}
 }
+
+func TestAnErrorWithoutItsOwnNextStillSaysWhatToDo(t *testing.T) {
+	j := newJourney()
+	p := j.by[steps.Registry]
+	p.PlanErr = errBoom
+	d := newDriver(t, j.app(screens.Options{}), 80, 24)
+	d.waitFor("home", allSectionsShown)
+	d.key("down", "down", "down", "down", "down", "enter", "enter")
+	d.waitText("boom", "Next: Press r to try again", "r try again")
+}
