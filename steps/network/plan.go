@@ -37,7 +37,7 @@ func (st *state) plan(env *steps.Env) steps.Plan {
 	gw := steps.Action{Key: "internet-gateway", Title: "Attach an internet gateway",
 		Why: "Without one nothing in the VPC can reach the internet or be reached from it.", Cost: "free",
 		Commands: []string{env.AWSCommand("ec2 create-internet-gateway"), env.AWSCommand("ec2 attach-internet-gateway --internet-gateway-id IGW_ID --vpc-id %s", orWord(v.ID, "VPC_ID"))}}
-	routes := steps.Action{Key: "routes", Title: "Route 0.0.0.0/0 to the internet gateway",
+	routes := steps.Action{Key: "routes", Title: "Send internet traffic (0.0.0.0/0) to the internet gateway",
 		Why: "The route tells the public subnets to send internet traffic through the gateway.", Cost: "free"}
 	switch {
 	case !st.found && st.answer == "default":
