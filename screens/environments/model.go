@@ -159,7 +159,7 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 	case key.Matches(k, m.workKey) && m.err == nil:
 		w := m.ctx.Answers.Workload
 		m.wdraft = &w
-		m.form = WorkloadForm(m.wdraft, m.inv, m.pending(), m.self).WithWidth(m.width)
+		m.form = WorkloadForm(m.wdraft, m.withoutShared(), m.pending(), m.self).WithWidth(m.width)
 		m.mode = modeWorkload
 		return m, m.form.Init()
 	case key.Matches(k, m.dropKey):
@@ -283,4 +283,27 @@ func (m *model) accountLabel(nameOrID string) string {
 		return a.Name + " (" + a.ID + ")"
 	}
 	return nameOrID
+}
+
+// withoutShared is the inventory without the landing zone's Log Archive and
+// Audit accounts (whatever their OU is called): they are not for workloads.
+func (m *model) withoutShared() se.Inventory {
+	inv := m.inv
+	env := m.ctx.Env
+	if env == nil || env.Journal == nil {
+		return inv
+	}
+	shared := map[string]bool{}
+	for _, name := range []string{"logArchiveAccount", "auditAccount"} {
+		if id, ok := env.Journal.Resource(string(steps.LandingZone), name); ok && id != "" {
+			shared[id] = true
+		}
+	}
+	inv.Accounts = nil
+	for _, a := range m.inv.Accounts {
+		if !shared[a.ID] {
+			inv.Accounts = append(inv.Accounts, a)
+		}
+	}
+	return inv
 }
