@@ -89,7 +89,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 		p.Actions = append(p.Actions, a)
 	}
 	for _, r := range w.revokes {
-		a := steps.Action{Key: r.Key("revoke"), Title: "Take away " + r.Words(), Why: "no longer needed",
+		a := steps.Action{Key: r.Key("revoke"), Title: "Take away " + r.Words(), Why: "They lose this access as soon as AWS applies the change.",
 			Commands: []string{command(env, "delete", c, r)}}
 		if w.skipRevoke[a.Key] {
 			a.Skip, a.SkipReason = true, "not assigned"

@@ -64,7 +64,7 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 	adding := 0
 	for _, u := range env.Answers.People {
 		a := steps.Action{Key: "user:" + u.UserName, Title: "Add " + u.UserName + " (" + u.DisplayName + ", " + u.Email + ")",
-			Why:      "their own sign-in at the access portal",
+			Why:      "Their own sign-in at the access portal.",
 			Commands: []string{createCommand(env, inst.StoreID, u)}}
 		if have, ok := FindUser(users, u.UserName); ok {
 			a.Skip, a.SkipReason = true, "user "+have.UserName+" exists"
