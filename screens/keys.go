@@ -61,41 +61,56 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	return cols
 }
 
-// shortKeys keeps as many bindings as fit in one line of width w, in order,
-// and always keeps the way back (esc) and the help key (so "esc back" and
-// "? more keys" never fall off, however many keys a screen has).
+// shortKeys keeps as many bindings as fit in one line of width w, in order.
+// The screen's first key (the way forward), the way back (esc) and the help
+// key are kept before any other, so "enter …", "esc back" and "? more keys"
+// do not fall off however many keys a screen has; on a very narrow line the
+// first key wins over the help key, and both over esc.
 func (a *App) shortKeys(ks []key.Binding, w int) []key.Binding {
 	keep := make([]bool, len(ks))
-	pinned := -1 // the binding with esc
+	first, back, help := -1, -1, -1
 	for i := range ks {
 		switch {
 		case ks[i].Help().Key == "?":
-			keep[i] = true
-		case pinned < 0 && ks[i].Enabled() && slices.Contains(ks[i].Keys(), "esc"):
-			keep[i], pinned = true, i
+			help = i
+		case !ks[i].Enabled():
+		case back < 0 && slices.Contains(ks[i].Keys(), "esc"):
+			back = i
+		case first < 0:
+			first = i
 		}
 	}
 	measure := a.help
 	measure.SetWidth(0)
 	kept := func() []key.Binding { // in order, the help key last
-		var out, help []key.Binding
+		var out, last []key.Binding
 		for i, b := range ks {
 			switch {
 			case !keep[i]:
-			case b.Help().Key == "?":
-				help = append(help, b)
+			case i == help:
+				last = append(last, b)
 			default:
 				out = append(out, b)
 			}
 		}
-		return append(out, help...)
+		return append(out, last...)
 	}
-	for i, b := range ks {
-		if keep[i] || !b.Enabled() {
+	fits := func() bool { return lipgloss.Width(measure.ShortHelpView(kept())) <= w }
+	for _, i := range []int{first, help, back} {
+		if i < 0 {
 			continue
 		}
 		keep[i] = true
-		if lipgloss.Width(measure.ShortHelpView(kept())) > w {
+		if !fits() && i != first {
+			keep[i] = false
+		}
+	}
+	for i, b := range ks {
+		if keep[i] || !b.Enabled() || i == help {
+			continue
+		}
+		keep[i] = true
+		if !fits() {
 			keep[i] = false
 			break
 		}

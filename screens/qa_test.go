@@ -201,3 +201,14 @@ func TestAnErrorWithoutItsOwnNextStillSaysWhatToDo(t *testing.T) {
 	d.key("down", "down", "down", "down", "down", "enter", "enter")
 	d.waitText("boom", "Next: Press r to try again", "r try again")
 }
+
+func TestNarrowFooterKeepsTheWayForward(t *testing.T) {
+	j := newJourney()
+	d := openPeople(t, j, peoplePlan(), 50, 15)
+	s := d.waitText("What is there now")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "enter answer the questions") {
+		t.Errorf("the way forward fell off a 50-column footer: %q", last)
+	}
+	checkFits(t, s, 50, 15)
+}
