@@ -85,6 +85,9 @@ func (a *App) homeView(w, h int) string {
 	intro := a.st.faint.Render(wrap("From a fresh AWS account to a running service, one section at a time. Pick a section and press enter.", w))
 	list := a.checklist(w, len(a.sections), a.cursor, true)
 	top := intro + "\n\n" + list + "\n"
+	if lipgloss.Height(top) > h {
+		top = list + "\n" // a short terminal: every section (and the cursor) before the intro
+	}
 	left := h - lipgloss.Height(top) - 1
 	if left < 3 || len(a.sections) == 0 {
 		return fit(top, w, h)

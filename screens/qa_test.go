@@ -212,3 +212,13 @@ func TestNarrowFooterKeepsTheWayForward(t *testing.T) {
 	}
 	checkFits(t, s, 50, 15)
 }
+
+func TestShortTerminalShowsEverySectionOnTheChecklist(t *testing.T) {
+	j := newJourney()
+	d := newDriver(t, j.app(screens.Options{}), 60, 12)
+	s := d.waitFor("home", func(s string) bool { return strings.Contains(s, "Landing zone") })
+	if !strings.Contains(s, "Pipeline") {
+		t.Errorf("the last section is cut off a 12-line checklist:\n%s", s)
+	}
+	checkFits(t, s, 60, 12)
+}
