@@ -277,7 +277,7 @@ func (m *model) handOffView(width, height int) string {
 	for _, u := range m.pending() {
 		msgs = append(msgs, wrap(sp.Welcome(m.inst.PortalURL, u), width))
 	}
-	body := strings.Join(msgs, "\n")
+	body := strings.Join(msgs, "\n\n") // a blank line between two people's messages
 	if lines := strings.Split(body, "\n"); len(lines) > left && left > 1 {
 		body = strings.Join(lines[:left-1], "\n") + "\n" + m.faint.Render("… press m to copy them all")
 	}
