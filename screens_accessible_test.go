@@ -118,6 +118,37 @@ func (x *term) line(text string) {
 	x.keys("Enter")
 }
 
+// open puts the checklist's cursor on the section called name and opens it.
+func (x *term) open(name string) {
+	x.t.Helper()
+	target := regexp.MustCompile(`^(> |› |  )\S+ ` + regexp.QuoteMeta(name) + ` `)
+	for i := 0; i < 20; i++ {
+		cur, tgt := -1, -1
+		for n, l := range strings.Split(stripSGR(x.screen(false)), "\n") {
+			if cur < 0 && (strings.HasPrefix(l, "> ") || strings.HasPrefix(l, "› ")) {
+				cur = n
+			}
+			if tgt < 0 && target.MatchString(l) {
+				tgt = n
+			}
+		}
+		switch {
+		case cur < 0 || tgt < 0:
+			time.Sleep(100 * time.Millisecond)
+			continue
+		case cur < tgt:
+			x.keys("Down")
+		case cur > tgt:
+			x.keys("Up")
+		default:
+			x.keys("Enter")
+			x.waitFor("What is there now")
+			return
+		}
+	}
+	x.t.Fatalf("could not put the cursor on %s:\n%s", name, stripSGR(x.screen(false)))
+}
+
 var sgr = regexp.MustCompile("\x1b\\[([0-9;:]*)m")
 
 func stripSGR(s string) string { return sgr.ReplaceAllString(s, "") }
@@ -160,8 +191,7 @@ func TestDumbTerminalAccessibleLandingZone(t *testing.T) {
 
 	// Preflight: the region question is a numbered list; enter keeps the
 	// region castle suggests.
-	x.keys("Enter")
-	x.waitFor("What is there now")
+	x.open("Preflight")
 	x.keys("Enter")
 	x.waitFor("Enter a number between 1 and")
 	// The list is longer than the window: read the scrollback too.
@@ -170,7 +200,7 @@ func TestDumbTerminalAccessibleLandingZone(t *testing.T) {
 		t.Errorf("the region question does not list the regions:\n%s", prompt)
 	}
 	x.keys("Enter")
-	x.waitFor("All good. Press enter")
+	x.waitFor("r check again")
 	x.keys("Enter")
 	x.waitFor("Preflight: the plan")
 	x.keys("Enter")
@@ -181,8 +211,7 @@ func TestDumbTerminalAccessibleLandingZone(t *testing.T) {
 	x.waitFor("Pick a")
 
 	// Landing zone: every answer typed at a plain prompt.
-	x.keys("Down", "Enter")
-	x.waitFor("What is there now")
+	x.open("Landing zone")
 	x.keys("Enter")
 	x.waitFor("Enter a number between 1 and") // the home region (its title scrolled away)
 	x.keys("Enter")                           // the suggested one
@@ -229,12 +258,11 @@ func TestNoColorHasOnlyStyles(t *testing.T) {
 	x := startTerm(t, []string{"TERM=xterm-256color", "COLORTERM=truecolor", "NO_COLOR=1", "LANG=C.UTF-8"})
 	x.waitFor("Pick a")
 	x.waitFor("done · account 111122223333")
-	x.keys("Enter")
-	x.waitFor("What is there now")
+	x.open("Preflight")
 	x.keys("Enter")
 	x.waitFor("Which region?")
 	x.keys("Enter")
-	x.waitFor("All good. Press enter")
+	x.waitFor("r check again")
 	x.keys("Enter")
 	x.waitFor("Preflight: the plan")
 	x.keys("Enter")
