@@ -46,9 +46,9 @@ func (ui) Form(ctx screens.FormContext) *huh.Form {
 		regions = append([]string{a.HomeRegion}, regions...)
 	}
 	home := huh.NewGroup(huh.NewSelect[string]().Key("homeRegion").Title("Home region").Description(HomeRegionHelp).
-		Options(huh.NewOptions(regions...)...).Height(12).Value(&a.HomeRegion))
+		Options(regionOptions(regions)...).Height(12).Value(&a.HomeRegion))
 	governed := huh.NewGroup(huh.NewMultiSelect[string]().Key("governedRegions").Title("Governed regions").Description(GovernedHelp).
-		Options(huh.NewOptions(governedFirst(regions, a.GovernedRegions)...)...).Height(12).Value(&a.GovernedRegions))
+		Options(regionOptions(governedFirst(regions, a.GovernedRegions))...).Height(12).Value(&a.GovernedRegions))
 	ous := huh.NewGroup(
 		huh.NewInput().Key("securityOU").Title("Name of the OU for the shared accounts").
 			Description("An OU (organizational unit) is a folder of accounts that shares the same rules. "+
@@ -131,4 +131,30 @@ func governedFirst(regions, chosen []string) []string {
 		}
 	}
 	return out
+}
+
+// regionPlaces are where the regions are, so a region code means something
+// to someone who has never seen one.
+var regionPlaces = map[string]string{
+	"us-east-1": "N. Virginia", "us-east-2": "Ohio", "us-west-1": "N. California", "us-west-2": "Oregon",
+	"ca-central-1": "Canada, Montreal", "ca-west-1": "Canada, Calgary", "sa-east-1": "São Paulo",
+	"eu-west-1": "Ireland", "eu-west-2": "London", "eu-west-3": "Paris", "eu-central-1": "Frankfurt",
+	"eu-central-2": "Zurich", "eu-north-1": "Stockholm", "eu-south-1": "Milan", "eu-south-2": "Spain",
+	"ap-south-1": "Mumbai", "ap-south-2": "Hyderabad", "ap-southeast-1": "Singapore", "ap-southeast-2": "Sydney",
+	"ap-southeast-3": "Jakarta", "ap-southeast-4": "Melbourne", "ap-southeast-5": "Malaysia",
+	"ap-northeast-1": "Tokyo", "ap-northeast-2": "Seoul", "ap-northeast-3": "Osaka", "ap-east-1": "Hong Kong",
+	"af-south-1": "Cape Town", "me-south-1": "Bahrain", "me-central-1": "UAE", "il-central-1": "Tel Aviv",
+}
+
+// regionOptions label each region code with its place: "eu-west-1 (Ireland)".
+func regionOptions(regions []string) []huh.Option[string] {
+	opts := make([]huh.Option[string], 0, len(regions))
+	for _, r := range regions {
+		label := r
+		if p := regionPlaces[r]; p != "" {
+			label += " (" + p + ")"
+		}
+		opts = append(opts, huh.NewOption(label, r))
+	}
+	return opts
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/castle-aws/castle/sandbox/sandboxtest"
 	"github.com/castle-aws/castle/screens"
 	"github.com/castle-aws/castle/screens/landingzone"
+	"github.com/castle-aws/castle/steps/castlefile"
 	lz "github.com/castle-aws/castle/steps/landingzone"
 )
 
@@ -181,5 +182,15 @@ func TestOUNamesMustDifferAndNotBeRoot(t *testing.T) {
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%q next to %q: want %q, got %v", c.name, c.other, c.want, err)
 		}
+	}
+}
+
+func TestRegionsSayWhereTheyAre(t *testing.T) {
+	form := landingzone.UI().Form(screens.FormContext{Answers: &castlefile.File{Region: "eu-west-1"}, Width: 80})
+	d := &driver{t: t, form: form}
+	d.run(form.Init())
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 40})
+	if v := d.view(); !strings.Contains(v, "eu-west-1 (Ireland)") || !strings.Contains(v, "us-east-1 (N. Virginia)") {
+		t.Fatalf("regions without places:\n%s", v)
 	}
 }
