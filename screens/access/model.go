@@ -74,8 +74,8 @@ func newModel(ctx screens.FormContext) *model {
 			up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 			down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 			toggle: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pick this one")),
-			person: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "everything this person has")),
-			review: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take away what is picked")),
+			person: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all of this person")),
+			review: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take away picked")),
 		},
 		bold: lipgloss.NewStyle().Bold(true), faint: lipgloss.NewStyle().Faint(true),
 	}
@@ -108,7 +108,7 @@ func (m *model) Keys() []key.Binding {
 		return append(ks, k.back)
 	case modeRevoke:
 		k.review.SetEnabled(len(m.tab.selected()) > 0)
-		return []key.Binding{k.up, k.down, k.toggle, k.person, k.review, k.back}
+		return []key.Binding{k.toggle, k.person, k.review, k.up, k.down, k.back} // picking first: ↑/↓ are the ones people guess
 	}
 	return nil
 }
