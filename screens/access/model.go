@@ -217,7 +217,7 @@ func (m *model) View(width, height int) string {
 	}
 	var b strings.Builder
 	if m.err != nil {
-		b.WriteString(errText(m.err) + "\n")
+		b.WriteString(wrapTo(errText(m.err), width) + "\n\n" + m.faint.Render("Press enter to go on.") + "\n")
 		return b.String()
 	}
 	b.WriteString(m.bold.Render(fmt.Sprintf("Who has access now (%d)", len(m.cat.Assignments))) + "\n")

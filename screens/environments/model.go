@@ -228,7 +228,7 @@ func (m *model) View(width, height int) string {
 		return b.String()
 	}
 	if m.err != nil {
-		b.WriteString(errText(m.err) + "\n\n" + m.faint.Render("Press enter to go on.") + "\n")
+		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render(errText(m.err)) + "\n\n" + m.faint.Render("Press enter to go on.") + "\n")
 		return b.String()
 	}
 	b.WriteString(m.bold.Render(fmt.Sprintf("Accounts in your organization (%d)", len(m.inv.Accounts))) + "\n")

@@ -235,7 +235,7 @@ func (m *model) View(width, height int) string {
 		return m.handOffView(width, height)
 	}
 	if m.err != nil {
-		b.WriteString(errText(m.err) + "\n\n")
+		b.WriteString(wrap(errText(m.err), width) + "\n\n")
 		b.WriteString(m.faint.Render("Press enter to go on.") + "\n")
 		return b.String()
 	}

@@ -164,3 +164,18 @@ func TestEnterComesBeforeTheExtraKeys(t *testing.T) {
 		t.Errorf("keys %v: enter must come second, so an 80-column footer keeps it", got)
 	}
 }
+
+func TestNoIdentityCenterIsSaidWithinTheWidth(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	env := sb.Env()
+	d := drive(t, UI{}.NewModel(screens.FormContext{Env: env, Answers: env.Answers, Width: 80}))
+	v := d.view()
+	if !strings.Contains(v, "Press enter to go on.") {
+		t.Fatalf("no way on:\n%s", v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if w := ansi.StringWidth(strings.TrimRight(l, " ")); w > 80 {
+			t.Errorf("line of %d cells: %q", w, l)
+		}
+	}
+}
