@@ -55,7 +55,7 @@ func (section) About() string {
 		"and a service that keeps it running with a public address. It then watches the rollout and checks that your app answers."
 }
 func (section) Cost() string {
-	return fmt.Sprintf("about $%.0f a month for one small task (%s) plus $%.2f for its public IP", Monthly(DefaultCPU, DefaultMemory, "X86_64"), SizeLabel(DefaultCPU, DefaultMemory), PublicIPMonthly())
+	return fmt.Sprintf("about $%.0f a month for one small task (%s) plus $%.2f a month for its public IP", Monthly(DefaultCPU, DefaultMemory, "X86_64"), SizeLabel(DefaultCPU, DefaultMemory), PublicIPMonthly())
 }
 
 // Settings are the answers with defaults filled in.
