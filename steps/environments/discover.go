@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/castle-aws/castle/steps"
 )
@@ -29,7 +30,11 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	}
 	st := steps.Status{Section: steps.Environments}
 	for _, a := range inv.Accounts {
-		st.Details = append(st.Details, fmt.Sprintf("%s  %s  %s  in %s  (%s)", a.ID, a.Name, a.Email, a.OU, a.Status))
+		line := fmt.Sprintf("%s  %s  %s  in %s", a.ID, a.Name, a.Email, a.OU)
+		if a.Status != "" && !strings.EqualFold(a.Status, "ACTIVE") {
+			line += "  (" + strings.ToLower(strings.ReplaceAll(a.Status, "_", " ")) + ")"
+		}
+		st.Details = append(st.Details, line)
 	}
 	st.Details = append(st.Details, fmt.Sprintf("Account Factory: product %s, version %s", inv.Product.ID, inv.Product.ArtifactID))
 	for _, o := range inv.OUs {
