@@ -111,6 +111,7 @@ func (a *App) homeView(w, h int) string {
 // it costs, and any AWS operation in flight.
 func (a *App) sectionDetail(sec steps.Section, w int) string {
 	st := a.status[sec.ID()]
+	st.Summary = a.summary(sec.ID())
 	state, words := a.displayState(sec.ID())
 	var b strings.Builder
 	b.WriteString(a.st.title.Render(sec.Title()) + "  " + a.marker(state) + " " + words + "\n")

@@ -288,7 +288,7 @@ func (a *App) checklist(w, h, selected int, withSummary bool) string {
 			}
 		}
 		if withSummary {
-			if sum := a.status[s.ID()].Summary; sum != "" && sum != words {
+			if sum := a.summary(s.ID()); sum != "" && sum != words {
 				row += a.st.faint.Render(a.mk.dot) + sum
 			}
 		}
@@ -348,4 +348,16 @@ func (a *App) opShort(op steps.Operation) string {
 		return human(elapsed) + " so far"
 	}
 	return human(elapsed) + " of about " + human(op.Expected)
+}
+
+// summary is a section's one line for the checklist: what castle is doing
+// right now while it runs the section (what discovery found before the run
+// is out of date by then), else what discovery found.
+func (a *App) summary(id steps.SectionID) string {
+	if f := a.flows[id]; f != nil && f.running() && f.prog != nil {
+		if now := f.prog.current(); now != "" {
+			return now
+		}
+	}
+	return a.status[id].Summary
 }

@@ -138,6 +138,18 @@ func (p *progressLog) fail(err error) {
 	target.next = nextOf(err)
 }
 
+// current is the title of the step being worked on (the last one that
+// started and has not ended), or "".
+func (p *progressLog) current() string {
+	now := ""
+	for _, l := range p.lines {
+		if l.active() {
+			now = l.title
+		}
+	}
+	return now
+}
+
 func (p *progressLog) waiting() bool {
 	for _, l := range p.lines {
 		if l.kind == steps.EventWaiting {

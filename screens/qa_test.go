@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -221,4 +222,25 @@ func TestShortTerminalShowsEverySectionOnTheChecklist(t *testing.T) {
 		t.Errorf("the last section is cut off a 12-line checklist:\n%s", s)
 	}
 	checkFits(t, s, 60, 12)
+}
+
+func TestChecklistSaysWhatARunningSectionDoesNow(t *testing.T) {
+	j := newJourney()
+	events, done := make(chan steps.Event), make(chan error)
+	j.by[steps.People].ApplyFn = fake.Channel(events, done)
+	j.by[steps.People].SetStatus(steps.Status{State: steps.StateNotStarted, Summary: "nothing there yet"}, nil)
+	d := openPeople(t, j, peoplePlan(), 100, 30)
+	d.key("enter")
+	d.typeText("Apps")
+	d.key("enter")
+	d.waitText("People: the plan")
+	d.key("enter", "y")
+	events <- steps.Event{Step: "ou", Kind: steps.EventWaiting, Op: &steps.Operation{Name: "Creating the OU", StartedAt: t0, Expected: time.Hour}}
+	d.waitText("Creating the OU")
+	d.key("esc")
+	s := d.waitText("From a fresh AWS account", "AWS is working")
+	if l := lineOf(s, "AWS is working"); l < 0 || strings.Contains(strings.Split(s, "\n")[l], "nothing there yet") || !strings.Contains(strings.Split(s, "\n")[l], "Create the Workloads OU") {
+		t.Errorf("the checklist shows what was there before the run, not what castle does:\n%s", s)
+	}
+	close(done)
 }
