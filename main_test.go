@@ -42,7 +42,11 @@ func TestApplyPreflightPrintsOneLinePerEventAndIsRepeatable(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("run %d: exit %d: %s", i, code, errOut)
 		}
-		for _, line := range strings.Split(strings.TrimSpace(out), "\n")[2:] {
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if last := lines[len(lines)-1]; last != "Nothing changed: everything already exists." {
+			t.Errorf("preflight only reads; the run should end by saying nothing changed, not %q", last)
+		}
+		for _, line := range lines[2 : len(lines)-1] {
 			if !strings.Contains(line, "preflight") || !strings.HasPrefix(line, "20") {
 				t.Errorf("not a timestamped event line: %q", line)
 			}

@@ -32,7 +32,7 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
-		http.Error(rw, err.Error(), 400)
+		plainError(rw, "IncompleteBody", "the sandbox could not read the request body: "+err.Error())
 		return
 	}
 	r := &wire.Request{HTTP: req, Body: body, RequestID: h.requestID()}
@@ -40,7 +40,7 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	r.AccessKeyID, r.Region, r.Service = keyID, region, service
 	svc := h.w.Service(service)
 	if svc == nil {
-		http.Error(rw, fmt.Sprintf("the castle sandbox does not simulate the %q service", service), 400)
+		plainError(rw, "UnknownService", fmt.Sprintf("the castle sandbox does not simulate the %q service (%s %s, key %q)", service, req.Method, req.URL.Path, keyID))
 		return
 	}
 	proto := svc.Protocol()
@@ -107,6 +107,16 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		return
 	}
 	wire.WriteResult(rw, proto, r, xmlns, result)
+}
+
+// plainError answers a request the sandbox cannot route to a service. The
+// error code travels in the header every JSON protocol reads first, and the
+// body is JSON, so the SDK reports the sandbox's words instead of "Bad Request".
+func plainError(rw http.ResponseWriter, code, msg string) {
+	rw.Header().Set("X-Amzn-ErrorType", code)
+	rw.Header().Set("Content-Type", "application/json")
+	rw.WriteHeader(400)
+	json.NewEncoder(rw).Encode(map[string]string{"__type": code, "message": msg})
 }
 
 func (h *handler) requestID() string {

@@ -59,7 +59,9 @@ func (a *App) discover(id steps.SectionID) tea.Cmd {
 		// keep an in-progress status (and its spinner) until the answer comes
 		a.status[id] = steps.Status{Section: id, State: steps.StateUnknown, Summary: st.Summary, Details: st.Details}
 	}
-	ctx, env := a.ctx, a.env
+	// A fork per discovery, made here in Update: sections fill in default
+	// answers while they look, and must not race each other or the forms.
+	ctx, env := a.ctx, a.env.Fork()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, discoverTimeout)
 		defer cancel()

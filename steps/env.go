@@ -49,6 +49,36 @@ type Env struct {
 	// journalMu serialises OpenJournal: sections discover concurrently and
 	// each may open the journal first.
 	journalMu sync.Mutex
+	// origin is the env a Fork was made from.
+	origin *Env
+}
+
+// Fork returns an env for one of several discoveries running at once. It
+// shares the clients' configuration, clock and journal with e, but has its
+// own copy of the answers: sections fill in defaults while they look, and
+// nine of them doing so at once on one castle.yaml would race. Defaults a
+// fork writes are dropped; Plan and Apply, which run one at a time on the
+// env itself, write them again.
+func (e *Env) Fork() *Env {
+	e.mu.Lock()
+	id := e.identity
+	e.mu.Unlock()
+	f := &Env{
+		Config: e.Config, Profile: e.Profile, Region: e.Region, Sandbox: e.Sandbox,
+		EndpointURL: e.EndpointURL, Clock: e.Clock, Answers: e.Answers.Clone(),
+		Journal: e.Journal, StateDir: e.StateDir, DockerHost: e.DockerHost,
+		Workload: e.Workload, origin: e.Origin(), identity: id,
+	}
+	return f
+}
+
+// Origin is the env this one was forked from (itself when it is not a
+// fork), for caches that should outlive one discovery.
+func (e *Env) Origin() *Env {
+	if e.origin != nil {
+		return e.origin
+	}
+	return e
 }
 
 // WorkloadAccount is the account the application sections run in.
@@ -128,6 +158,16 @@ func (e *Env) WorkloadAccount(ctx context.Context) (WorkloadAccount, error) {
 
 // OpenJournal opens (and locks) the journal of the signed-in account.
 func (e *Env) OpenJournal(ctx context.Context) error {
+	if e.origin != nil {
+		// One journal, one lock: a fork opens its origin's.
+		if err := e.origin.OpenJournal(ctx); err != nil {
+			return err
+		}
+		e.journalMu.Lock()
+		e.Journal = e.origin.Journal
+		e.journalMu.Unlock()
+		return nil
+	}
 	e.journalMu.Lock()
 	defer e.journalMu.Unlock()
 	if e.Journal != nil {

@@ -6,6 +6,7 @@ package castlefile
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -52,6 +53,22 @@ func Parse(data []byte) (*File, error) {
 		return nil, fmt.Errorf("castle.yaml: %w", err)
 	}
 	return &f, nil
+}
+
+// Clone returns a deep copy (nil for nil).
+func (f *File) Clone() *File {
+	if f == nil {
+		return nil
+	}
+	data, err := json.Marshal(f)
+	if err != nil {
+		panic("castlefile: " + err.Error()) // plain data: cannot fail
+	}
+	var c File
+	if err := json.Unmarshal(data, &c); err != nil {
+		panic("castlefile: " + err.Error())
+	}
+	return &c
 }
 
 // Marshal encodes the answers as YAML.

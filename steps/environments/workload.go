@@ -68,7 +68,7 @@ func Workload(ctx context.Context, env *steps.Env) (steps.WorkloadAccount, error
 		}
 		return steps.WorkloadAccount{AccountID: id, Name: "the signed-in account", Config: env.Config}, nil
 	}
-	ck := cacheKey{env: env, w: w, id: id, region: env.Region}
+	ck := cacheKey{env: env.Origin(), w: w, id: id, region: env.Region}
 	if wa, ok := cached(ck, env); ok {
 		return wa, nil
 	}

@@ -83,13 +83,15 @@ func (r *Runner) selected() []steps.Section {
 // DiscoverAll runs every section's discovery concurrently, so the checklist
 // costs about one round trip, not nine.
 func DiscoverAll(ctx context.Context, env *steps.Env, sections []steps.Section) []steps.Status {
+	// Open the journal once, before the sections look at it all at once.
+	_ = env.OpenJournal(ctx)
 	out := make([]steps.Status, len(sections))
 	var wg sync.WaitGroup
 	for i, s := range sections {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, err := s.Discover(ctx, env)
+			st, err := s.Discover(ctx, env.Fork())
 			st.Section = s.ID()
 			if err != nil && st.State == "" {
 				st.State = steps.StateFailed
