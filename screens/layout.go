@@ -3,6 +3,7 @@ package screens
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
@@ -355,8 +356,11 @@ func (a *App) opShort(op steps.Operation) string {
 // is out of date by then), else what discovery found.
 func (a *App) summary(id steps.SectionID) string {
 	if f := a.flows[id]; f != nil && f.running() && f.prog != nil {
-		if now := f.prog.current(); now != "" {
-			return now
+		if now := []rune(f.prog.current()); len(now) > 1 {
+			if unicode.IsUpper(now[0]) && unicode.IsLower(now[1]) {
+				now[0] = unicode.ToLower(now[0]) // the checklist's lower-case style; "AWS …" stays
+			}
+			return string(now)
 		}
 	}
 	return a.status[id].Summary

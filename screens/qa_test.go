@@ -239,7 +239,7 @@ func TestChecklistSaysWhatARunningSectionDoesNow(t *testing.T) {
 	d.waitText("Creating the OU")
 	d.key("esc")
 	s := d.waitText("From a fresh AWS account", "AWS is working")
-	if l := lineOf(s, "AWS is working"); l < 0 || strings.Contains(strings.Split(s, "\n")[l], "nothing there yet") || !strings.Contains(strings.Split(s, "\n")[l], "Create the Workloads OU") {
+	if l := lineOf(s, "AWS is working"); l < 0 || strings.Contains(strings.Split(s, "\n")[l], "nothing there yet") || !strings.Contains(strings.Split(s, "\n")[l], "create the Workloads OU") {
 		t.Errorf("the checklist shows what was there before the run, not what castle does:\n%s", s)
 	}
 	close(done)
