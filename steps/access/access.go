@@ -68,15 +68,17 @@ func (section) Discover(ctx context.Context, env *steps.Env) (steps.Status, erro
 	}
 	switch {
 	case len(st.Operations) > 0:
-		st.State, st.Summary = steps.StateInProgress, fmt.Sprintf("%d changes in progress", len(st.Operations))
+		n := len(st.Operations)
+		st.State, st.Summary = steps.StateInProgress, fmt.Sprintf("%d %s in progress", n, pick(n, "change", "changes"))
 	case pending > 0:
-		st.State, st.Summary = steps.StateNotStarted, fmt.Sprintf("%d changes to make", pending)
+		st.State, st.Summary = steps.StateNotStarted, fmt.Sprintf("%d %s to make", pending, pick(pending, "change", "changes"))
 	case len(c.Assignments) == 0:
 		st.State, st.Summary = steps.StateNotStarted, "nobody has access yet"
 	default:
 		st.State = steps.StateDone
 		n, u := len(c.Assignments), countUsers(c.Assignments)
-		st.Summary = fmt.Sprintf("%d %s for %d %s", n, pick(n, "assignment", "assignments"), u, pick(u, "person", "people"))
+		// "assignment" is AWS's word; the checklist says who has access to what
+		st.Summary = fmt.Sprintf("%d %s with access (%d %s)", u, pick(u, "person", "people"), n, pick(n, "permission", "permissions"))
 	}
 	return st, nil
 }
