@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"time"
 	"unicode"
@@ -95,7 +96,9 @@ func hardWrap(line string, width int) string {
 	if lipgloss.Width(line) <= width {
 		return line
 	}
-	return lipgloss.Wrap(line, width, "")
+	// Cut at the edge, not at a dash: a URL broken at "eu-west-" looks
+	// finished and gets copied without its tail.
+	return ansi.Hardwrap(line, width, false)
 }
 
 // indent prefixes every line of s.

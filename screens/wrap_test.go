@@ -40,3 +40,14 @@ func TestSentenceCapitalisesAndEndsValidatorMessages(t *testing.T) {
 		t.Fatalf("a user name lost its case: %v", err)
 	}
 }
+
+func TestWrapCutsAnOverlongURLAtTheEdgeNotAtADash(t *testing.T) {
+	url := "https://eu-west-1.console.aws.amazon.com/controltower/home/landingzone?region=eu-west-1"
+	got := strings.Split(wrap(url, 40), "\n")
+	if len(got[0]) != 40 || strings.HasSuffix(got[0], "-") {
+		t.Fatalf("first line %q: want the first 40 characters, not a break at a dash", got[0])
+	}
+	if strings.Join(got, "") != url {
+		t.Fatalf("the pieces do not make the URL again: %q", got)
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 // RegionDenyURL is where the region deny control is turned on (console only).
 func RegionDenyURL(region string) string {
-	return "https://" + region + ".console.aws.amazon.com/controltower/home/landingzone?region=" + region
+	return "https://console.aws.amazon.com/controltower/home/landingzone?region=" + region
 }
 
 func (r *run) summary(ctx context.Context) error {

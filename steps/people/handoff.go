@@ -12,7 +12,7 @@ import (
 func SettingsURL(region, instanceARN string) string {
 	id := instanceARN[strings.LastIndexByte(instanceARN, '/')+1:]
 	id = strings.TrimPrefix(id, "ssoins-")
-	return fmt.Sprintf("https://%s.console.aws.amazon.com/singlesignon/home?region=%s#/instances/%s/settings", region, region, id)
+	return fmt.Sprintf("https://console.aws.amazon.com/singlesignon/home?region=%s#/instances/%s/settings", region, id)
 }
 
 // HandOffTitle is the one line of the manual step.

@@ -110,7 +110,7 @@ func TestAddSeveralUsersThenRerunChangesNothing(t *testing.T) {
 	portal := "https://" + store + ".awsapps.com/start"
 	h := hand[0]
 	id := strings.TrimPrefix(arn[strings.LastIndexByte(arn, '/')+1:], "ssoins-")
-	wantURL := "https://eu-west-1.console.aws.amazon.com/singlesignon/home?region=eu-west-1#/instances/" + id + "/settings"
+	wantURL := "https://console.aws.amazon.com/singlesignon/home?region=eu-west-1#/instances/" + id + "/settings"
 	for _, want := range []string{wantURL, "Send email OTP for users created from API", "Standard authentication", portal, `"alice.dev"`, `"BobBuilds"`, "bob@example.com"} {
 		if !strings.Contains(h.Message+h.Detail, want) {
 			t.Errorf("hand-off lacks %q:\n%s\n%s", want, h.Message, h.Detail)

@@ -18,7 +18,7 @@ func ConsoleConnectionsURL(region string) string {
 
 // consolePipelineURL is a pipeline execution's page in the console.
 func consolePipelineURL(region, pipeline, execution string) string {
-	u := "https://" + region + ".console.aws.amazon.com/codesuite/codepipeline/pipelines/" + url.PathEscape(pipeline)
+	u := "https://console.aws.amazon.com/codesuite/codepipeline/pipelines/" + url.PathEscape(pipeline)
 	if execution != "" {
 		return u + "/executions/" + execution + "/timeline?region=" + region
 	}
