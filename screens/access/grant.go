@@ -23,7 +23,9 @@ type choice struct {
 // is preselected; choosing administrator adds a page that asks again and
 // says why less is better.
 func grantForm(c sa.Catalog, ch *choice) *huh.Form {
-	ch.set = sa.DefaultPermissionSet
+	if ch.set == "" {
+		ch.set = sa.DefaultPermissionSet
+	}
 	var users []huh.Option[string]
 	for _, u := range c.Users {
 		label := u.UserName

@@ -135,7 +135,9 @@ func (m *model) Update(msg tea.Msg) (screens.SectionModel, tea.Cmd) {
 	case modeMenu:
 		switch {
 		case key.Matches(k, m.keys.grant) && m.err == nil && len(m.cat.Users) > 0:
-			m.ch = &choice{}
+			if m.ch == nil {
+				m.ch = &choice{}
+			} // else: the picks left with esc come back
 			m.form = grantForm(m.cat, m.ch).WithWidth(m.width)
 			m.mode, m.note = modeGrant, ""
 			return m, m.form.Init()
@@ -176,16 +178,17 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 	}
 	switch m.form.State {
 	case huh.StateCompleted:
-		m.form, m.mode = nil, modeMenu
-		if len(m.ch.users) == 0 || len(m.ch.accounts) == 0 {
+		ch := m.ch
+		m.form, m.mode, m.ch = nil, modeMenu, nil
+		if len(ch.users) == 0 || len(ch.accounts) == 0 {
 			m.note = "Nothing was added: pick at least one person and one account with space. Press g to try again."
 			return nil
 		}
-		if m.ch.set == sa.AdminPermissionSet && !m.ch.adminOK {
+		if ch.set == sa.AdminPermissionSet && !ch.adminOK {
 			m.note = "Administrator access not given; nothing was added. Press g to choose a smaller set."
 			return nil
 		}
-		n := addGrants(m.ctx.Answers, m.cat, *m.ch)
+		n := addGrants(m.ctx.Answers, m.cat, *ch)
 		m.note = fmt.Sprintf("Added %s to the plan. Press enter to review it, or g to give more.", plural(n, "change", "changes"))
 		if n == 0 {
 			m.note = "They have that already: nothing new in the plan. Press g to give something else."

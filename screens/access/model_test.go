@@ -159,3 +159,15 @@ func TestPickSingleLines(t *testing.T) {
 		t.Fatalf("revokes %+v", r)
 	}
 }
+
+func TestEscKeepsThePicksForTheNextG(t *testing.T) {
+	f := setup(t)
+	d := f.drive(t)
+	d.wantView("Who has access now (0)")
+	d.press("g", "down", "space")
+	d.wantView("✓ bob")
+	d.press("esc")
+	d.wantView("Who has access now (0)")
+	d.press("g")
+	d.wantView("Who?", "✓ bob")
+}
