@@ -185,7 +185,8 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if ch.set == sa.AdminPermissionSet && !ch.adminOK {
-			m.note = "Administrator access not given; nothing was added. Press g to choose a smaller set."
+			ch.set, m.ch = "", ch // g again keeps the picks, back on read-only
+			m.note = "Administrator access not given; nothing was added. Press g to choose a smaller set for the same people and accounts."
 			return nil
 		}
 		n := addGrants(m.ctx.Answers, m.cat, *ch)
