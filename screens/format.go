@@ -3,6 +3,7 @@ package screens
 import (
 	"fmt"
 	"github.com/charmbracelet/x/ansi"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -88,7 +89,36 @@ func wrap(s string, width int) string {
 		}
 		out.WriteString(hardWrap(line, width))
 	}
-	return out.String()
+	return carryStyles(out.String())
+}
+
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// carryStyles starts every line with the colours and weights still open at
+// the end of the line before, and closes them at its end, so a styled
+// sentence keeps its style on every line it wraps to (the layout draws
+// lines one by one).
+func carryStyles(s string) string {
+	if !strings.Contains(s, "\x1b[") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	open := ""
+	for i, line := range lines {
+		prefix := open
+		for _, seq := range sgr.FindAllString(line, -1) {
+			if seq == "\x1b[m" || seq == "\x1b[0m" {
+				open = ""
+			} else {
+				open += seq
+			}
+		}
+		if open != "" {
+			line += "\x1b[m"
+		}
+		lines[i] = prefix + line
+	}
+	return strings.Join(lines, "\n")
 }
 
 // hardWrap cuts a line that is still too wide (one very long word).

@@ -51,3 +51,16 @@ func TestWrapCutsAnOverlongURLAtTheEdgeNotAtADash(t *testing.T) {
 		t.Fatalf("the pieces do not make the URL again: %q", got)
 	}
 }
+
+func TestWrapKeepsTheStyleOnEveryLine(t *testing.T) {
+	styled := "\x1b[1;35mYou can leave castle now: AWS keeps working and castle picks it up\x1b[m"
+	lines := strings.Split(wrap(styled, 30), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("did not wrap: %q", lines)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "\x1b[1;35m") || !strings.HasSuffix(l, "\x1b[m") {
+			t.Fatalf("a wrapped line lost its style: %q", l)
+		}
+	}
+}
