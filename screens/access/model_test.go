@@ -15,6 +15,7 @@ import (
 	"github.com/castle-aws/castle/sandbox/ssoadmin"
 	"github.com/castle-aws/castle/sandbox/world"
 	"github.com/castle-aws/castle/screens"
+	"github.com/castle-aws/castle/screens/screentest"
 	"github.com/castle-aws/castle/steps"
 	sa "github.com/castle-aws/castle/steps/access"
 	"github.com/castle-aws/castle/steps/castlefile"
@@ -50,8 +51,8 @@ func setup(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) drive(t *testing.T) *driver {
-	return drive(t, UI{}.NewModel(screens.FormContext{Env: f.env, Answers: f.env.Answers, Width: 80}))
+func (f *fixture) drive(t *testing.T) *screentest.Driver {
+	return screentest.Drive(t, UI{}.NewModel(screens.FormContext{Env: f.env, Answers: f.env.Answers, Width: 80}))
 }
 
 func (f *fixture) count(set, user, acct string) int {
@@ -63,22 +64,22 @@ func (f *fixture) count(set, user, acct string) int {
 func TestGrantReadOnlyIsPreselected(t *testing.T) {
 	f := setup(t)
 	d := f.drive(t)
-	d.wantView("Who has access now (0)")
-	d.press("g")
-	d.wantView("Who?", "alice (Alice Doe)", "bob (Bob Roe)")
-	d.press("enter")
-	d.wantView("Who?", "Pick at least one person: move to a name and press space")
-	d.press("space", "enter")
-	d.wantView("Which accounts?", "Dev", "Prod")
-	d.press("enter")
-	d.wantView("Which accounts?", "Pick at least one account")
-	d.press("space", "down", "space", "enter")
-	d.wantView("What may they do there?", "See everything, change nothing", "Everything, incl. access and billing")
-	d.press("enter")
-	d.wantView("Added 2 changes to the plan", "+ alice: AWSReadOnlyAccess on Dev", "+ alice: AWSReadOnlyAccess on Prod")
+	d.WantView("Who has access now (0)")
+	d.Press("g")
+	d.WantView("Who?", "alice (Alice Doe)", "bob (Bob Roe)")
+	d.Press("enter")
+	d.WantView("Who?", "Pick at least one person: move to a name and press space")
+	d.Press("space", "enter")
+	d.WantView("Which accounts?", "Dev", "Prod")
+	d.Press("enter")
+	d.WantView("Which accounts?", "Pick at least one account")
+	d.Press("space", "down", "space", "enter")
+	d.WantView("What may they do there?", "See everything, change nothing", "Everything, incl. access and billing")
+	d.Press("enter")
+	d.WantView("Added 2 changes to the plan", "+ alice: AWSReadOnlyAccess on Dev", "+ alice: AWSReadOnlyAccess on Prod")
 
-	d.press("enter")
-	if !d.m.Done() {
+	d.Press("enter")
+	if !d.M.Done() {
 		t.Fatal("enter should go on to the plan")
 	}
 	p, err := sa.New().Plan(context.Background(), f.env)
@@ -91,22 +92,22 @@ func TestAdministratorAsksAgain(t *testing.T) {
 	f := setup(t)
 	d := f.drive(t)
 	pickAdmin := func() {
-		d.press("g", "down", "space", "enter", "space", "enter")
+		d.Press("g", "down", "space", "enter", "space", "enter")
 		// From read-only (preselected) up to administrator, first in the list.
-		d.press("up", "up", "up")
-		d.wantView("> AWSAdministratorAccess")
-		d.press("enter")
-		d.wantView("Really give full administrator access?", "password leaks")
+		d.Press("up", "up", "up")
+		d.WantView("> AWSAdministratorAccess")
+		d.Press("enter")
+		d.WantView("Really give full administrator access?", "password leaks")
 	}
 	pickAdmin()
-	d.press("y")
+	d.Press("y")
 	if len(f.env.Answers.Access.Grants) != 1 || f.env.Answers.Access.Grants[0].PermissionSet != sa.AdminPermissionSet {
-		t.Fatalf("after yes: %+v\n%s", f.env.Answers.Access.Grants, d.view())
+		t.Fatalf("after yes: %+v\n%s", f.env.Answers.Access.Grants, d.View())
 	}
 	f.env.Answers.Access.Grants = nil
 	pickAdmin()
-	d.press("n")
-	d.wantView("Administrator access not given")
+	d.Press("n")
+	d.WantView("Administrator access not given")
 	if len(f.env.Answers.Access.Grants) != 0 {
 		t.Fatalf("after no: %+v", f.env.Answers.Access.Grants)
 	}
@@ -123,12 +124,12 @@ func TestRevokeEverythingAPersonHasInTwoKeys(t *testing.T) {
 	f.env.Answers.Access.Grants = []castlefile.Grant{{User: "alice", Account: "Dev", PermissionSet: "AWSReadOnlyAccess"}}
 
 	d := f.drive(t)
-	d.wantView("Who has access now (3)")
-	d.press("r")
-	d.wantView("PERSON", "ACCOUNT", "alice", "Prod", "AWSPowerUserAccess", "bob")
-	d.press("a", "enter") // two keys from alice's name
-	if !d.m.Done() {
-		t.Fatalf("not done:\n%s", d.view())
+	d.WantView("Who has access now (3)")
+	d.Press("r")
+	d.WantView("PERSON", "ACCOUNT", "alice", "Prod", "AWSPowerUserAccess", "bob")
+	d.Press("a", "enter") // two keys from alice's name
+	if !d.M.Done() {
+		t.Fatalf("not done:\n%s", d.View())
 	}
 	if len(f.env.Answers.Access.Revokes) != 2 || len(f.env.Answers.Access.Grants) != 0 {
 		t.Fatalf("answers %+v", f.env.Answers.Access)
@@ -148,13 +149,13 @@ func TestPickSingleLines(t *testing.T) {
 	ssoadmin.From(f.sb.World).AssignNow(f.sb.World, "AWSReadOnlyAccess", f.bobID, f.dev)
 	f.sb.World.Unlock()
 	d := f.drive(t)
-	d.press("r", "enter")
-	if d.m.Done() {
+	d.Press("r", "enter")
+	if d.M.Done() {
 		t.Fatal("enter with nothing picked must not go on")
 	}
-	d.press("down", "space")
-	d.wantView("[x] bob")
-	d.press("enter")
+	d.Press("down", "space")
+	d.WantView("[x] bob")
+	d.Press("enter")
 	if r := f.env.Answers.Access.Revokes; len(r) != 1 || r[0].User != "bob" {
 		t.Fatalf("revokes %+v", r)
 	}
@@ -163,11 +164,11 @@ func TestPickSingleLines(t *testing.T) {
 func TestEscKeepsThePicksForTheNextG(t *testing.T) {
 	f := setup(t)
 	d := f.drive(t)
-	d.wantView("Who has access now (0)")
-	d.press("g", "down", "space")
-	d.wantView("✓ bob")
-	d.press("esc")
-	d.wantView("Who has access now (0)")
-	d.press("g")
-	d.wantView("Who?", "✓ bob")
+	d.WantView("Who has access now (0)")
+	d.Press("g", "down", "space")
+	d.WantView("✓ bob")
+	d.Press("esc")
+	d.WantView("Who has access now (0)")
+	d.Press("g")
+	d.WantView("Who?", "✓ bob")
 }

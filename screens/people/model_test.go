@@ -13,9 +13,10 @@ import (
 	"github.com/castle-aws/castle/sandbox/ssoadmin"
 	"github.com/castle-aws/castle/sandbox/world"
 	"github.com/castle-aws/castle/screens"
+	"github.com/castle-aws/castle/screens/screentest"
 )
 
-func start(t *testing.T) (*driver, screens.FormContext, string) {
+func start(t *testing.T) (*screentest.Driver, screens.FormContext, string) {
 	sb := sandboxtest.Start(t, sandbox.Options{})
 	sb.World.Lock()
 	_, store := ssoadmin.From(sb.World).EnableInstance(sb.World, world.ManagementAccount, sandboxtest.Region)
@@ -26,34 +27,34 @@ func start(t *testing.T) (*driver, screens.FormContext, string) {
 	}
 	env := sb.Env()
 	ctx := screens.FormContext{Env: env, Answers: env.Answers, Width: 80}
-	return drive(t, UI{}.NewModel(ctx)), ctx, "https://" + store + ".awsapps.com/start"
+	return screentest.Drive(t, UI{}.NewModel(ctx)), ctx, "https://" + store + ".awsapps.com/start"
 }
 
 func TestAddPeopleFormValidatesAsTyped(t *testing.T) {
 	d, ctx, portal := start(t)
-	d.wantView("Access portal", portal, "carol", "Have a sign-in (1)", "To add (0)")
+	d.WantView("Access portal", portal, "carol", "Have a sign-in (1)", "To add (0)")
 
-	d.press("c")
-	if len(d.clip) != 1 || d.clip[0] != portal {
-		t.Fatalf("clipboard %q", d.clip)
+	d.Press("c")
+	if len(d.Clip) != 1 || d.Clip[0] != portal {
+		t.Fatalf("clipboard %q", d.Clip)
 	}
 
-	d.press("a")
-	d.wantView("Add a person", "team or Roblox handle")
-	d.press("carol", "enter")
-	d.wantView("carol already has a sign-in")
-	d.erase(5)
-	d.press("bob builds", "enter")
-	d.wantView("cannot contain spaces")
-	d.erase(7)
-	d.press("enter")
-	d.press("Bob", "enter", "Builder", "enter")
-	d.press("carol@example.com", "enter")
-	d.wantView("carol already uses this email")
-	d.erase(len("carol@example.com"))
-	d.press("bob@example", "enter")
-	d.wantView("name@example.com")
-	d.press(".com", "enter")
+	d.Press("a")
+	d.WantView("Add a person", "team or Roblox handle")
+	d.Press("carol", "enter")
+	d.WantView("carol already has a sign-in")
+	d.Erase(5)
+	d.Press("bob builds", "enter")
+	d.WantView("cannot contain spaces")
+	d.Erase(7)
+	d.Press("enter")
+	d.Press("Bob", "enter", "Builder", "enter")
+	d.Press("carol@example.com", "enter")
+	d.WantView("carol already uses this email")
+	d.Erase(len("carol@example.com"))
+	d.Press("bob@example", "enter")
+	d.WantView("name@example.com")
+	d.Press(".com", "enter")
 
 	if len(ctx.Answers.People) != 1 {
 		t.Fatalf("answers %+v", ctx.Answers.People)
@@ -62,90 +63,90 @@ func TestAddPeopleFormValidatesAsTyped(t *testing.T) {
 	if got.UserName != "bob" || got.Email != "bob@example.com" || got.DisplayName != "Bob Builder" {
 		t.Fatalf("person %+v", got)
 	}
-	d.wantView("To add (1)", "+ bob")
+	d.WantView("To add (1)", "+ bob")
 
 	// A second person in the same go, then dropped again with x.
-	d.press("a", "dana", "enter", "Dana", "enter", "Diaz", "enter", "bob@example.com", "enter")
-	d.wantView("bob in the list to add already uses this email")
-	d.press("esc")
-	d.wantView("To add (1)")
+	d.Press("a", "dana", "enter", "Dana", "enter", "Diaz", "enter", "bob@example.com", "enter")
+	d.WantView("bob in the list to add already uses this email")
+	d.Press("esc")
+	d.WantView("To add (1)")
 	// esc kept what was typed: only the email needs fixing
-	d.press("a")
-	d.wantView("> dana", "> Dana", "> Diaz")
-	d.press("enter", "enter", "enter")
-	d.erase(len("bob@example.com"))
-	d.press("dana@example.com", "enter")
-	d.wantView("To add (2)", "+ dana")
-	d.press("x")
-	d.wantView("To add (1)")
+	d.Press("a")
+	d.WantView("> dana", "> Dana", "> Diaz")
+	d.Press("enter", "enter", "enter")
+	d.Erase(len("bob@example.com"))
+	d.Press("dana@example.com", "enter")
+	d.WantView("To add (2)", "+ dana")
+	d.Press("x")
+	d.WantView("To add (1)")
 	if len(ctx.Answers.People) != 1 {
 		t.Fatalf("x did not drop dana: %+v", ctx.Answers.People)
 	}
 
 	// Continue: the console hand-off, with the link to copy and the message to send.
-	d.press("enter")
-	d.wantView("Your turn", "Standard authentication", "Send email OTP", `"bob"`, portal)
-	d.press("o")
-	if len(d.clip) != 2 || !strings.Contains(d.clip[1], "console.aws.amazon.com/singlesignon/home?region=eu-west-1#/instances/") {
-		t.Fatalf("clipboard %q", d.clip)
+	d.Press("enter")
+	d.WantView("Your turn", "Standard authentication", "Send email OTP", `"bob"`, portal)
+	d.Press("o")
+	if len(d.Clip) != 2 || !strings.Contains(d.Clip[1], "console.aws.amazon.com/singlesignon/home?region=eu-west-1#/instances/") {
+		t.Fatalf("clipboard %q", d.Clip)
 	}
-	d.press("m")
-	if len(d.clip) != 3 || !strings.Contains(d.clip[2], `user name "bob"`) || !strings.Contains(d.clip[2], portal) {
-		t.Fatalf("messages %q", d.clip)
+	d.Press("m")
+	if len(d.Clip) != 3 || !strings.Contains(d.Clip[2], `user name "bob"`) || !strings.Contains(d.Clip[2], portal) {
+		t.Fatalf("messages %q", d.Clip)
 	}
-	if d.m.Done() {
+	if d.M.Done() {
 		t.Fatal("done before the user said the switch is on")
 	}
-	d.press("enter")
-	if !d.m.Done() {
+	d.Press("enter")
+	if !d.M.Done() {
 		t.Fatal("enter should finish the screen")
 	}
 }
 
 func TestNobodyToAddGoesStraightOn(t *testing.T) {
 	d, _, _ := start(t)
-	d.press("enter")
-	if !d.m.Done() {
-		t.Fatalf("screen not done:\n%s", d.view())
+	d.Press("enter")
+	if !d.M.Done() {
+		t.Fatalf("screen not done:\n%s", d.View())
 	}
 }
 
 func TestWithoutIdentityCenterSaysWhatToDo(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{})
 	env := sb.Env()
-	d := drive(t, UI{}.NewModel(screens.FormContext{Env: env, Answers: env.Answers, Width: 80}))
-	d.wantView("Landing zone section first")
-	d.press("a")
-	d.wantView("Landing zone section first")
+	d := screentest.Drive(t, UI{}.NewModel(screens.FormContext{Env: env, Answers: env.Answers, Width: 80}))
+	d.WantView("Landing zone section first")
+	d.Press("a")
+	d.WantView("Landing zone section first")
 }
 
 func TestEscKeepsAHalfTypedPerson(t *testing.T) {
 	d, ctx, _ := start(t)
-	d.wantView("To add (0)")
-	d.press("a")
-	d.wantView("Add a person")
-	d.press("dana", "enter", "Dana", "enter")
-	d.press("esc")
-	d.wantView("To add (0)")
-	d.press("a")
-	d.wantView("dana", "Dana")
-	d.press("enter", "enter", "Doe", "enter", "dana@example.com", "enter")
+	d.WantView("To add (0)")
+	d.Press("a")
+	d.WantView("Add a person")
+	d.Press("dana", "enter", "Dana", "enter")
+	d.Press("esc")
+	d.WantView("To add (0)")
+	d.Press("a")
+	d.WantView("dana", "Dana")
+	d.Press("enter", "enter", "Doe", "enter", "dana@example.com", "enter")
 	if len(ctx.Answers.People) != 1 || ctx.Answers.People[0].UserName != "dana" || ctx.Answers.People[0].GivenName != "Dana" {
 		t.Fatalf("answers %+v", ctx.Answers.People)
 	}
-	d.press("a")
-	if v := d.view(); strings.Contains(v, "> dana") {
+	d.Press("a")
+	if v := d.View(); strings.Contains(v, "> dana") {
 		t.Errorf("the next person starts with the last one's answers:\n%s", v)
 	}
 }
 
 func TestAddFormRewrapsWhenTheTerminalNarrows(t *testing.T) {
 	d, _, _ := start(t)
-	d.wantView("To add (0)")
-	d.press("a")
-	d.wantView("Add a person")
-	d.send(tea.WindowSizeMsg{Width: 50, Height: 24})
-	for _, l := range strings.Split(ansi.Strip(d.m.View(50, 24)), "\n") {
+	d.WantView("To add (0)")
+	d.Press("a")
+	d.WantView("Add a person")
+	d.Send(tea.WindowSizeMsg{Width: 50, Height: 24})
+	for _, l := range strings.Split(ansi.Strip(d.M.View(50, 24)), "\n") {
 		if w := ansi.StringWidth(strings.TrimRight(l, " ")); w > 50 {
 			t.Errorf("line of %d cells after narrowing to 50: %q", w, l)
 		}
@@ -154,8 +155,8 @@ func TestAddFormRewrapsWhenTheTerminalNarrows(t *testing.T) {
 
 func TestEnterComesBeforeTheExtraKeys(t *testing.T) {
 	d, _, _ := start(t)
-	d.wantView("To add (0)")
-	ks := d.m.Keys()
+	d.WantView("To add (0)")
+	ks := d.M.Keys()
 	if len(ks) < 2 || ks[1].Help().Key != "enter" {
 		var got []string
 		for _, k := range ks {
@@ -168,8 +169,8 @@ func TestEnterComesBeforeTheExtraKeys(t *testing.T) {
 func TestNoIdentityCenterIsSaidWithinTheWidth(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{})
 	env := sb.Env()
-	d := drive(t, UI{}.NewModel(screens.FormContext{Env: env, Answers: env.Answers, Width: 80}))
-	v := d.view()
+	d := screentest.Drive(t, UI{}.NewModel(screens.FormContext{Env: env, Answers: env.Answers, Width: 80}))
+	v := d.View()
 	if !strings.Contains(v, "Press enter to go on.") {
 		t.Fatalf("no way on:\n%s", v)
 	}
