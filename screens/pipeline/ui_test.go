@@ -2,61 +2,18 @@ package pipeline
 
 import (
 	"os/exec"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/castle-aws/castle/screens"
+	"github.com/castle-aws/castle/screens/screentest"
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
 	"github.com/castle-aws/castle/steps/journal"
 )
-
-func pump(f *huh.Form, msg tea.Msg) *huh.Form {
-	queue := []tea.Msg{msg}
-	for n := 0; len(queue) > 0 && n < 50; n++ {
-		m := queue[0]
-		queue = queue[1:]
-		if b, ok := m.(tea.BatchMsg); ok {
-			for _, c := range b {
-				queue = append(queue, run(c))
-			}
-			continue
-		}
-		if v := reflect.ValueOf(m); v.IsValid() && v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
-			for i := 0; i < v.Len(); i++ {
-				queue = append(queue, run(v.Index(i).Interface().(tea.Cmd)))
-			}
-			continue
-		}
-		if m == nil {
-			continue
-		}
-		fm, cmd := f.Update(m)
-		f = fm.(*huh.Form)
-		queue = append(queue, run(cmd))
-	}
-	return f
-}
-
-func run(c tea.Cmd) tea.Msg {
-	if c == nil {
-		return nil
-	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- c() }()
-	select {
-	case m := <-ch:
-		return m
-	case <-time.After(20 * time.Millisecond):
-		return nil
-	}
-}
 
 func TestRepositoryCheckedAsTypedAndOfferedFromGitRemote(t *testing.T) {
 	dir := t.TempDir()
@@ -71,12 +28,12 @@ func TestRepositoryCheckedAsTypedAndOfferedFromGitRemote(t *testing.T) {
 	if answers.Pipeline.Repository != "octo-org/shop" || answers.Pipeline.Branch != "trunk" {
 		t.Fatalf("offered %q on %q, want octo-org/shop on trunk", answers.Pipeline.Repository, answers.Pipeline.Branch)
 	}
-	f = pump(f, f.Init())
-	f = pump(f, tea.WindowSizeMsg{Width: 100, Height: 40})
+	f = screentest.PumpForm(f, f.Init())
+	f = screentest.PumpForm(f, tea.WindowSizeMsg{Width: 100, Height: 40})
 	for _, r := range "/extra" {
-		f = pump(f, tea.KeyPressMsg{Code: r, Text: string(r)})
+		f = screentest.PumpForm(f, tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
-	f = pump(f, tea.KeyPressMsg{Code: tea.KeyEnter})
+	f = screentest.PumpForm(f, tea.KeyPressMsg{Code: tea.KeyEnter})
 	if view := ansi.Strip(f.View()); !strings.Contains(view, "one slash") {
 		t.Fatalf("a repository with two slashes is accepted:\n%s", view)
 	}

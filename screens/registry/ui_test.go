@@ -4,67 +4,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/castle-aws/castle/screens"
+	"github.com/castle-aws/castle/screens/screentest"
 	"github.com/castle-aws/castle/steps"
 	"github.com/castle-aws/castle/steps/castlefile"
 	"github.com/castle-aws/castle/steps/journal"
 )
 
-// pump sends msg to the form and feeds back the messages of its commands
-// (skipping ones that take longer than a moment, like cursor blinks).
-func pump(f *huh.Form, msg tea.Msg) *huh.Form {
-	queue := []tea.Msg{msg}
-	for n := 0; len(queue) > 0 && n < 50; n++ {
-		m := queue[0]
-		queue = queue[1:]
-		if b, ok := m.(tea.BatchMsg); ok {
-			for _, c := range b {
-				queue = append(queue, run(c))
-			}
-			continue
-		}
-		if v := reflect.ValueOf(m); v.IsValid() && v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
-			for i := 0; i < v.Len(); i++ {
-				queue = append(queue, run(v.Index(i).Interface().(tea.Cmd)))
-			}
-			continue
-		}
-		if m == nil {
-			continue
-		}
-		fm, cmd := f.Update(m)
-		f = fm.(*huh.Form)
-		queue = append(queue, run(cmd))
-	}
-	return f
-}
-
-func run(c tea.Cmd) tea.Msg {
-	if c == nil {
-		return nil
-	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- c() }()
-	select {
-	case m := <-ch:
-		return m
-	case <-time.After(20 * time.Millisecond):
-		return nil
-	}
-}
-
 func typeText(f *huh.Form, s string) *huh.Form {
 	for _, r := range s {
-		f = pump(f, tea.KeyPressMsg{Code: r, Text: string(r)})
+		f = screentest.PumpForm(f, tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 	return f
 }
@@ -73,10 +29,10 @@ func TestRepositoryNameIsCheckedAsTyped(t *testing.T) {
 	answers := &castlefile.File{}
 	answers.Registry.Repository = "x"
 	f := UI{}.Form(screens.FormContext{Answers: answers, Env: &steps.Env{Answers: answers}})
-	f = pump(f, f.Init())
-	f = pump(f, tea.WindowSizeMsg{Width: 100, Height: 40})
+	f = screentest.PumpForm(f, f.Init())
+	f = screentest.PumpForm(f, tea.WindowSizeMsg{Width: 100, Height: 40})
 	f = typeText(f, "Y")
-	f = pump(f, tea.KeyPressMsg{Code: tea.KeyEnter})
+	f = screentest.PumpForm(f, tea.KeyPressMsg{Code: tea.KeyEnter})
 	view := ansi.Strip(f.View())
 	if !strings.Contains(view, "lowercase") {
 		t.Fatalf("after typing a capital the form says:\n%s", view)
