@@ -69,9 +69,10 @@ func SizeOptions() []huh.Option[string] {
 func (UI) Form(ctx screens.FormContext) *huh.Form {
 	a := &ctx.Answers.Service
 	arch := "X86_64"
+	defaultPort := a.Port
 	if ctx.Env != nil {
-		ss.Resolve(ctx.Env) // fills the defaults: names, image from Registry, port, size
-		arch = ss.Architecture(ctx.Env)
+		set := ss.Resolve(ctx.Env) // fills the defaults: names, image from Registry, size
+		arch, defaultPort = ss.Architecture(ctx.Env), set.Port
 	} else {
 		if a.Cluster == "" {
 			a.Cluster = ss.DefaultCluster
@@ -82,14 +83,14 @@ func (UI) Form(ctx screens.FormContext) *huh.Form {
 		if a.CPU == "" {
 			a.CPU, a.Memory = ss.DefaultCPU, ss.DefaultMemory
 		}
-		if a.Port == 0 {
-			a.Port = 80
+		if defaultPort == 0 {
+			defaultPort = 80
 		}
 		if a.DesiredCount == 0 {
 			a.DesiredCount = 1
 		}
 	}
-	port := strconv.Itoa(a.Port)
+	port := strconv.Itoa(defaultPort)
 	size := a.CPU + "/" + a.Memory
 	archNote := "Your image is built for x86, so it runs on x86; the ARM price is for comparison."
 	if arch == "ARM64" {
@@ -110,7 +111,9 @@ func (UI) Form(ctx screens.FormContext) *huh.Form {
 				Description("The port your app listens on inside the container (from the image's EXPOSE when it has one).").
 				Validate(func(s string) error {
 					n, err := CheckPort(s)
-					if err == nil {
+					// Only a port the user changed becomes an answer: the
+					// default follows the image's EXPOSE.
+					if err == nil && (n != defaultPort || a.Port != 0) {
 						a.Port = n
 					}
 					return err

@@ -56,8 +56,12 @@ func ContainerPort(env *steps.Env) int {
 			}
 		}
 	}
-	return 80
+	return DefaultPort
 }
+
+// DefaultPort is the container port when neither castle.yaml nor the image's
+// EXPOSE names one.
+const DefaultPort = 80
 
 func serviceName(env *steps.Env) string {
 	if env.Answers != nil && env.Answers.Service.Name != "" {

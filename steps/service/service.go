@@ -89,8 +89,13 @@ func Resolve(env *steps.Env) Settings {
 	if a.DesiredCount <= 0 {
 		a.DesiredCount = 1
 	}
-	a.Port = network.ContainerPort(env)
-	return Settings{Cluster: a.Cluster, Name: a.Name, Image: a.Image, CPU: a.CPU, Memory: a.Memory, Arch: Architecture(env), Port: a.Port, Desired: a.DesiredCount}
+	port := network.ContainerPort(env)
+	// Keep the answer empty while the port is only the fallback 80, so an
+	// image pushed later with its own EXPOSE still decides it.
+	if a.Port > 0 || port != network.DefaultPort {
+		a.Port = port
+	}
+	return Settings{Cluster: a.Cluster, Name: a.Name, Image: a.Image, CPU: a.CPU, Memory: a.Memory, Arch: Architecture(env), Port: port, Desired: a.DesiredCount}
 }
 
 // Architecture is the image's CPU architecture: the Registry section's record,

@@ -191,3 +191,25 @@ func TestPipelineDeploymentsAreNotRolledBack(t *testing.T) {
 		t.Fatalf("a new registry image was not deployed: %s", td)
 	}
 }
+
+// Looking at the Service section before an image exists must not pin the
+// port to the fallback 80: the image pushed later decides it with EXPOSE.
+func TestFallbackPortDoesNotStickBeforeTheImage(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{DockerHost: noDocker})
+	env := sb.Env()
+	if err := env.OpenJournal(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := service.Resolve(env).Port; got != 80 || env.Answers.Service.Port != 0 {
+		t.Fatalf("before the image: port %d, answer %d; want 80 and no answer", got, env.Answers.Service.Port)
+	}
+	env.Journal.SetResource("registry", "port", "8080")
+	if got := service.Resolve(env).Port; got != 8080 || env.Answers.Service.Port != 8080 {
+		t.Fatalf("after an image with EXPOSE 8080: port %d, answer %d", got, env.Answers.Service.Port)
+	}
+	env.Answers.Service.Port = 3000 // the user's own answer wins
+	env.Journal.SetResource("registry", "port", "9090")
+	if got := service.Resolve(env).Port; got != 3000 {
+		t.Fatalf("the user's port was overridden: %d", got)
+	}
+}
