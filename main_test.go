@@ -51,8 +51,11 @@ func TestApplyPreflightPrintsOneLinePerEventAndIsRepeatable(t *testing.T) {
 				t.Errorf("not a timestamped event line: %q", line)
 			}
 		}
-		if !strings.Contains(out, "hand-off  The root user of account 111122223333 has no MFA") {
+		if !strings.Contains(out, "Warning: The root user of account 111122223333 has no MFA") {
 			t.Errorf("the root-MFA warning is missing:\n%s", out)
+		}
+		if !strings.Contains(out, "unchanged Checked: you are signed in to account 111122223333") {
+			t.Errorf("preflight does not say what it checked:\n%s", out)
 		}
 	}
 	// The journal exists, is private, and names the sandbox's account.

@@ -203,10 +203,9 @@ func TestDumbTerminalAccessibleLandingZone(t *testing.T) {
 	x.waitFor("r check again")
 	x.keys("Enter")
 	x.waitFor("Preflight: the plan")
-	x.keys("Enter")
-	x.waitFor("Start now?")
-	x.keys("y")
-	x.waitFor("Done: Preflight is set up.")
+	// Preflight only reads, and its screen has just checked: nothing to run
+	// again, no question to answer.
+	x.waitFor("Checked: you are signed in to account 111122223333")
 	x.keys("Enter")
 	x.waitFor("Pick a")
 
@@ -265,10 +264,9 @@ func TestNoColorHasOnlyStyles(t *testing.T) {
 	x.waitFor("r check again")
 	x.keys("Enter")
 	x.waitFor("Preflight: the plan")
-	x.keys("Enter")
-	x.waitFor("Start now?")
-	x.keys("y")
-	x.waitFor("Done: Preflight is set up.")
+	// Preflight only reads, and its screen has just checked: nothing to run
+	// again, no question to answer.
+	x.waitFor("Checked: you are signed in to account 111122223333")
 	x.keys("Enter")
 	x.waitFor("Pick a")
 

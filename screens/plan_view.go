@@ -131,7 +131,11 @@ func (f *flow) planBottom(w int) string {
 	}
 	p := f.plan
 	if !p.Pending() {
-		return st.ok.Render(f.a.mk.done) + " " + st.bold.Render("Nothing to do: everything already exists.")
+		settled := "Nothing to do: everything already exists."
+		if p.Settled != "" {
+			settled = p.Settled
+		}
+		return st.ok.Render(f.a.mk.done) + " " + st.bold.Render(wrap(settled, max(w-2, 20)))
 	}
 	if f.state == stPlan {
 		return st.faint.Render(wrap("Press enter to go on. castle asks once more before it changes anything.", w))

@@ -108,6 +108,9 @@ type Plan struct {
 	ConfirmWord string
 	// Notes are extra sentences: warnings, hand-offs, reasons.
 	Notes []string
+	// Settled, when set, is what to say when nothing is pending, instead of
+	// "everything already exists" (which fits sections that create things).
+	Settled string
 }
 
 // Pending reports whether any action would change something.

@@ -179,7 +179,10 @@ func printPlan(w io.Writer, p steps.Plan) {
 	}
 	for _, a := range p.Actions {
 		if a.Skip {
-			fmt.Fprintf(w, "   = %s (exists: %s)\n", a.Title, a.SkipReason)
+			fmt.Fprintf(w, "   = %s (%s)\n", a.Title, a.SkipReason)
+			for _, c := range a.Commands {
+				fmt.Fprintln(w, "     $ "+c)
+			}
 			continue
 		}
 		fmt.Fprintf(w, "   + %s", a.Title)
@@ -204,7 +207,7 @@ func printPlan(w io.Writer, p steps.Plan) {
 		fmt.Fprintln(w, "   Note: "+n)
 	}
 	if !p.Pending() {
-		fmt.Fprintln(w, "   Nothing to do: everything already exists.")
+		fmt.Fprintln(w, "   "+firstOf(p.Settled, "Nothing to do: everything already exists."))
 	}
 }
 
@@ -229,7 +232,7 @@ func (r *Runner) Apply(ctx context.Context) error {
 			return r.fail(s.ID(), err)
 		}
 		if !p.Pending() && st.State != steps.StateInProgress {
-			r.line(s.ID(), "", "unchanged", "nothing to do: everything already exists")
+			r.line(s.ID(), "", "unchanged", firstOf(p.Settled, "nothing to do: everything already exists"))
 			continue
 		}
 		if p.SpendsMoney || p.ConfirmWord != "" {

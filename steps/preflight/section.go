@@ -73,6 +73,16 @@ func (section) Plan(ctx context.Context, env *steps.Env) (steps.Plan, error) {
 				Commands: []string{env.AWSCommand("iam get-account-summary --query SummaryMap.AccountMFAEnabled")}},
 		},
 	}
+	// Preflight only reads. Once the check has passed there is nothing to
+	// run again: the wizard's Preflight screen and castle apply already did
+	// it, so asking "start now?" for a second look would only get in the way.
+	if r, err := Check(ctx, env); err == nil && !r.Root {
+		for i := range p.Actions {
+			p.Actions[i].Skip = true
+			p.Actions[i].SkipReason = "checked just now"
+		}
+		p.Settled = fmt.Sprintf("Checked: you are signed in to account %s as %s.", r.Identity.Account, r.Identity.ARN)
+	}
 	if env.Region != "" && !SupportsControlTower(env.Region) {
 		p.Notes = append(p.Notes, fmt.Sprintf("Control Tower does not run in %s; choose another region for the landing zone.", env.Region))
 	}
