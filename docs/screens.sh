@@ -181,12 +181,9 @@ key Enter
 wait_for "r check again"
 snap 02-preflight
 key Enter
-wait_for "Preflight: the plan"
+wait_for "Checked: you are signed in"
 key Enter
-wait_for "Start now?"
-key y
-wait_for "Done: Preflight"
-back_home
+wait_for "Pick a"
 
 # --- Landing zone ---------------------------------------------------------------
 open_section "Landing zone"
