@@ -23,7 +23,7 @@ import (
 )
 
 func runWizard(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, c, _ := parseFlags("castle", args, stdout, stderr)
+	fs, c := parseFlags("castle")
 	if err := fs.Parse(args); err != nil {
 		return helpError(err, stdout)
 	}
@@ -71,7 +71,7 @@ func runWizard(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 }
 
 func runHeadless(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, c, _ := parseFlags(cmd, args, stdout, stderr)
+	fs, c := parseFlags(cmd)
 	only := fs.String("only", "", "comma-separated sections to run (apply, plan)")
 	yes := fs.Bool("yes", false, "do not ask before spending money (apply)")
 	if err := fs.Parse(args); err != nil {
@@ -138,9 +138,9 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		usage(stdout)
 		return flag.ErrHelp
 	}
-	fs, c, _ := parseFlags("sandbox "+sub, args, stdout, stderr)
+	fs, c := parseFlags("sandbox " + sub)
 	addr := fs.String("addr", "127.0.0.1:4566", "address to listen on (serve)")
-	positional, err := parseInterspersed(fs, args)
+	positional, err := parseInterspersed(fs, args, stdout)
 	if err != nil {
 		return err
 	}
@@ -200,11 +200,11 @@ func control(ctx context.Context, endpoint, path string, params url.Values, stdo
 // parseInterspersed parses flags wherever they stand among the positional
 // arguments (`advance 1h --endpoint-url URL`), which Go's flag package alone
 // does not: it stops at the first positional one.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterspersed(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, helpError(err, os.Stdout)
+			return nil, helpError(err, stdout)
 		}
 		if fs.NArg() == 0 {
 			return positional, nil

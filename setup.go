@@ -43,14 +43,13 @@ func addCommon(fs *flag.FlagSet) *commonFlags {
 	return c
 }
 
-func parseFlags(name string, args []string, stdout, stderr io.Writer) (*flag.FlagSet, *commonFlags, error) {
+func parseFlags(name string) (*flag.FlagSet, *commonFlags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	// The flag package's own messages and usage dump are replaced by
 	// helpError: one sentence and where to look, or the manual for --help.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	c := addCommon(fs)
-	return fs, c, nil
+	return fs, addCommon(fs)
 }
 
 // helpError turns a flag-parsing error into what the user sees: --help
@@ -72,11 +71,10 @@ func printVersion(w io.Writer) {
 
 // session is everything a command needs: the env and what to close after.
 type session struct {
-	env      *steps.Env
-	sb       *sandbox.Sandbox
-	answers  string // path castle.yaml is saved to
-	closers  []func()
-	accessib bool
+	env     *steps.Env
+	sb      *sandbox.Sandbox
+	answers string // path castle.yaml is saved to
+	closers []func()
 }
 
 func (s *session) Close() {
@@ -90,7 +88,7 @@ func (s *session) Close() {
 
 // open builds the env from the flags and castle.yaml.
 func open(ctx context.Context, c *commonFlags) (*session, error) {
-	s := &session{accessib: c.accessible}
+	s := &session{}
 	answers := &castlefile.File{}
 	path := c.file
 	if path == "" {
@@ -191,10 +189,7 @@ func hasCredentials(ctx context.Context, env *steps.Env) error {
 
 // noCredentials reports whether err means "there are none at all", as
 // opposed to expired ones (which Preflight explains with the login command).
-func noCredentials(err error) bool {
-	var ue *steps.UserError
-	return errors.As(err, &ue) && ue.Message == "castle found no AWS credentials."
-}
+func noCredentials(err error) bool { return errors.Is(err, steps.ErrNoCredentials) }
 
 func firstOf(vals ...string) string {
 	for _, v := range vals {

@@ -13,6 +13,10 @@ import (
 	"github.com/aws/smithy-go"
 )
 
+// ErrNoCredentials is wrapped by the UserError Explain returns when the
+// standard chain found no credentials at all (as opposed to expired ones).
+var ErrNoCredentials = errors.New("no AWS credentials found")
+
 // UserError is an error in plain words with the next thing to do. Every error
 // that reaches a screen or the headless output should be one.
 type UserError struct {
@@ -80,7 +84,7 @@ func Explain(err error, env *Env) error {
 		return &UserError{
 			Message: "castle found no AWS credentials.",
 			Next:    "Run `aws configure sso` (or `aws sso login` for an existing profile), or try castle on the simulator with `castle --sandbox`.",
-			Err:     err,
+			Err:     fmt.Errorf("%w: %w", ErrNoCredentials, err),
 		}
 	}
 	var apiErr smithy.APIError
